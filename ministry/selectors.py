@@ -1,0 +1,30 @@
+"""Reads on the organisation."""
+
+from .models import Official, Role, Unit
+from .roles import has_role, official_of
+
+
+def people_visible_to(user):
+    """Officials a user may list: everyone for an administrator; a head their unit's subtree;
+    others their own unit."""
+    qs = Official.objects.filter(active=True)
+    if has_role(user, Role.ADMINISTRATOR):
+        return qs
+    me = official_of(user)
+    if me is None:
+        return qs.none()
+    if has_role(user, Role.UNIT_HEAD):
+        return qs.filter(unit__path__startswith=me.unit.path)
+    return qs.filter(unit=me.unit)
+
+
+def leaders():
+    return (
+        Official.objects.filter(active=True, position__in_leadership_group=True)
+        .select_related("position", "unit")
+        .order_by("position__rank", "name_latin")
+    )
+
+
+def issuers():
+    return Unit.objects.filter(may_issue_orders=True, active=True)

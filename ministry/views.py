@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from .roles import official_of
+from .selectors import people_visible_to
+
+
+@login_required
+def people(request):
+    qs = people_visible_to(request.user)
+    term = request.GET.get("q", "").strip()
+    if term:
+        qs = qs.filter(Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term))
+    page = Paginator(qs.select_related("unit", "position"), 50).get_page(request.GET.get("page"))
+    return render(request, "ministry/people.html", {"page": page, "q": term, "total": page.paginator.count})
+
+
+@login_required
+def profile(request):
+    me = official_of(request.user)
+    holdings = me.holdings.select_related("position", "unit") if me else []
+    return render(request, "ministry/profile.html", {"official": me, "holdings": holdings})

@@ -1,0 +1,32 @@
+"""The one interface through which the workflow announces what happened.
+
+``missions`` never imports ``groups``: other apps connect receivers to
+``mission_event``.  Receivers run inside the transaction of the change, so a row
+they write (a notice in an outbox) commits or rolls back with it; anything that
+leaves the database (a message, a file) they must schedule with
+``transaction.on_commit``.
+"""
+
+from django.dispatch import Signal
+
+SUBMITTED = "submitted"
+APPROVED = "approved"
+REJECTED = "rejected"
+CANCELLED = "cancelled"
+ISSUED = "issued"
+REVOKED = "revoked"
+RETURNED = "returned"
+SENT_BACK = "sent_back"
+ACCEPTED = "accepted"
+OVERDUE = "overdue"
+
+ALL = (SUBMITTED, APPROVED, REJECTED, CANCELLED, ISSUED, REVOKED, RETURNED, SENT_BACK, ACCEPTED, OVERDUE)
+
+# sender: MissionOrder class; kwargs: order, event, actor (user or None), note
+mission_event = Signal()
+
+
+def emit(order, event: str, *, actor=None, note: str = "") -> None:
+    if event not in ALL:
+        raise ValueError(f"unknown mission event {event!r}")
+    mission_event.send(sender=type(order), order=order, event=event, actor=actor, note=note)

@@ -1,0 +1,446 @@
+"""Mission orders (Instruction 996 B.1–B.3) as a state machine.
+
+Transitions live on the model with their permission and side-effect-free
+conditions; ``missions.services`` is the only caller: it locks the row, checks
+with the FSM, transitions, saves and writes the log line in one transaction.
+"""
+
+import csv
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from ministry.models import Official, Province, Unit
+
+from . import permissions as perm
+from .storage import private_storage, random_upload_path
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, tuple[str, str]]:
+    with open(Path(__file__).resolve().parent / "data" / "countries.csv", encoding="utf-8") as fh:
+        return {row["code"]: (row["name_km"], row["name_en"]) for row in csv.DictReader(fh)}
+
+
+def country_choices():
+    lang_en = (get_language() or "km")[:2] == "en"
+    return [(code, en if lang_en else km) for code, (km, en) in sorted(countries().items())]
+
+
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+    RETURNED = "returned", _("Returned")
+    SENT_BACK = "sent_back", _("Sent back")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class Basis(models.TextChoices):
+    INVITATION = "invitation", _("Invitation letter")
+    APPROVAL = "approval", _("Leadership approval in principle")
+
+
+class Means(models.TextChoices):
+    MINISTRY_CAR = "ministry_car", _("Ministry car")
+    PRIVATE_CAR = "private_car", _("Private car")
+    BUS = "bus", _("Bus")
+    PLANE = "plane", _("Plane")
+    BOAT = "boat", _("Boat")
+    TRAIN = "train", _("Train")
+    MOTORBIKE = "motorbike", _("Motorbike")
+
+
+class IssueCounter(models.Model):
+    """The last number given by an issuer in a calendar year; locked while numbering."""
+
+    issuing_unit = models.ForeignKey(Unit, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuing_unit", "year"], name="one_counter_per_issuer_year")]
+
+
+class MissionOrder(FSMModelMixin, models.Model):
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    issuing_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("issuing unit"),
+        on_delete=models.PROTECT,
+        related_name="issued_orders",
+        limit_choices_to={"may_issue_orders": True},
+        help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
+    )
+    requesting_unit = models.ForeignKey(
+        Unit, verbose_name=_("requesting unit"), on_delete=models.PROTECT, related_name="requested_orders"
+    )
+    requested_by = models.ForeignKey(
+        Official, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="requested_orders"
+    )
+    purpose_km = models.TextField(_("purpose (Khmer)"))
+    purpose_en = models.TextField(_("purpose (English)"), blank=True)
+
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices, help_text=_("Instruction 996 B.2."))
+    invitation_sender = models.CharField(_("inviting body"), max_length=200, blank=True)
+    invitation_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    invitation_date = models.DateField(_("letter date"), null=True, blank=True)
+    invitation_scan = models.FileField(
+        _("scanned letter"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
+    )
+    approval_leader = models.ForeignKey(
+        Official,
+        verbose_name=_("approving leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approvals_in_principle",
+        limit_choices_to={"position__in_leadership_group": True},
+    )
+    approval_date = models.DateField(_("approval date"), null=True, blank=True)
+    approval_note = models.TextField(_("approval note"), blank=True)
+    approval_scan = models.FileField(
+        _("scanned approval"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
+    )
+
+    approver = models.ForeignKey(
+        Official,
+        verbose_name=_("approver"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="orders_to_approve",
+        limit_choices_to={"position__in_leadership_group": True},
+        help_text=_("The leader asked to approve this request."),
+    )
+    approved_by = models.ForeignKey(
+        Official, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved"
+    )
+    approved_acting_for = models.ForeignKey(
+        Official, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved_by_acting"
+    )
+    signer = models.ForeignKey(
+        Official, verbose_name=_("signer"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders_signed"
+    )
+
+    departure_date = models.DateField(_("departure date"))
+    return_date = models.DateField(_("return date"))
+
+    year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    verification_token = models.CharField(max_length=64, unique=True, default=new_verification_token, editable=False)
+
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Last rejection, revocation or send-back reason."))
+    report_text = models.TextField(_("mission report"), blank=True)
+    report_file = models.FileField(
+        _("report attachment"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
+    )
+    returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True, editable=False, db_index=True)
+
+    created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("mission order")
+        verbose_name_plural = _("mission orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="unique_number_per_issuer_year",
+            ),
+            models.CheckConstraint(condition=Q(return_date__gte=models.F("departure_date")), name="return_after_departure"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-created"]),
+            models.Index(fields=["requesting_unit", "state"]),
+            models.Index(fields=["issuing_unit", "state"]),
+            models.Index(fields=["approver", "state"]),
+            models.Index(fields=["departure_date"]),
+            models.Index(fields=["return_date", "state"]),
+        ]
+
+    def __str__(self):
+        return self.display_number or _("Request #%(id)s") % {"id": self.pk}
+
+    # --- reading ------------------------------------------------------------
+    @property
+    def display_number(self) -> str:
+        if not self.number:
+            return ""
+        from khmer.digits import khmer_number
+
+        if (get_language() or "km")[:2] == "en":
+            return f"No. {self.number:03d} {self.issuing_unit.abbreviation_en or self.issuing_unit.abbreviation_km}"
+        return f"លេខ {khmer_number(self.number, width=3)} {self.issuing_unit.abbreviation_km}"
+
+    @property
+    def purpose(self):
+        return self.purpose_en if (get_language() or "km")[:2] == "en" and self.purpose_en else self.purpose_km
+
+    @property
+    def is_overdue(self):
+        return self.overdue_since is not None and self.state in (State.ISSUED, State.SENT_BACK)
+
+    def basis_is_valid(self) -> bool:
+        if self.basis == Basis.INVITATION:
+            return bool(self.invitation_sender and self.invitation_number and self.invitation_date)
+        if self.basis == Basis.APPROVAL:
+            return bool(
+                self.approval_leader_id and self.approval_date and self.approval_leader.position.in_leadership_group
+            )
+        return False
+
+    def has_itinerary(self) -> bool:
+        return self.travellers.exists() and self.legs.exists()
+
+    def return_is_complete(self) -> bool:
+        if not self.report_text.strip():
+            return False
+        needed = self.travellers.count() * self.legs.count()
+        done = LegStamp.objects.filter(traveller__order=self, leg__order=self).exclude(scan="").count()
+        return needed > 0 and done == needed
+
+    def issuer_may_issue(self) -> bool:
+        return bool(self.issuing_unit.may_issue_orders)
+
+    # --- transitions ----------------------------------------------------------
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED,
+                conditions=[has_itinerary, basis_is_valid], permission=perm.may_submit,
+                custom={"label": _("Submit")})
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, permission=perm.may_approve,
+                custom={"label": _("Approve"), "admin": True, "button_name": _("Approve")})
+    def approve(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.REJECTED, permission=perm.may_approve,
+                custom={"label": _("Reject"), "admin": True, "button_name": _("Reject")})
+    def reject(self):
+        pass
+
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.APPROVED], target=State.CANCELLED,
+                permission=perm.may_cancel, custom={"label": _("Cancel")})
+    def cancel(self):
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.ISSUED,
+                conditions=[basis_is_valid, issuer_may_issue, has_itinerary], permission=perm.may_issue,
+                custom={"label": _("Issue")})
+    def issue(self):
+        pass
+
+    @transition(field=state, source=[State.ISSUED, State.SENT_BACK], target=State.REVOKED,
+                permission=perm.may_issue, custom={"label": _("Revoke")})
+    def revoke(self):
+        pass
+
+    @transition(field=state, source=[State.ISSUED, State.SENT_BACK], target=State.RETURNED,
+                conditions=[return_is_complete], permission=perm.may_file_return,
+                custom={"label": _("Submit the return")})
+    def file_return(self):
+        pass
+
+    @transition(field=state, source=State.RETURNED, target=State.SENT_BACK, permission=perm.may_check_return,
+                custom={"label": _("Send back")})
+    def send_back(self):
+        pass
+
+    @transition(field=state, source=State.RETURNED, target=State.ACCEPTED, permission=perm.may_check_return,
+                custom={"label": _("Accept the return")})
+    def accept(self):
+        pass
+
+
+class Traveller(models.Model):
+    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="travellers")
+    official = models.ForeignKey(Official, verbose_name=_("official"), on_delete=models.PROTECT, related_name="missions")
+    is_head = models.BooleanField(_("head of delegation"), default=False)
+    sort = models.PositiveSmallIntegerField(default=0)
+    # What the official was when the order was made: the printed order must not change later.
+    position_km = models.CharField(max_length=200, blank=True)
+    position_en = models.CharField(max_length=200, blank=True)
+    unit_km = models.CharField(max_length=200, blank=True)
+    unit_en = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        verbose_name = _("traveller")
+        verbose_name_plural = _("travellers")
+        constraints = [models.UniqueConstraint(fields=["order", "official"], name="traveller_once_per_order")]
+        indexes = [models.Index(fields=["official", "order"])]
+
+    def __str__(self):
+        return str(self.official)
+
+    def snapshot(self):
+        o = self.official
+        self.position_km, self.position_en = o.position.title_km, o.position.title_en
+        self.unit_km, self.unit_en = o.unit.name_km, o.unit.name_en
+
+
+class Leg(models.Model):
+    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="legs")
+    seq = models.PositiveSmallIntegerField(_("order"))
+    from_province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("from (province)"))
+    from_country = models.CharField(_("from (country)"), max_length=2, blank=True)
+    from_city = models.CharField(_("from (city)"), max_length=100, blank=True)
+    to_province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("to (province)"))
+    to_country = models.CharField(_("to (country)"), max_length=2, blank=True)
+    to_city = models.CharField(_("to (city)"), max_length=100, blank=True)
+    travel_date = models.DateField(_("date"))
+    means = models.CharField(_("means of travel"), max_length=20, choices=Means.choices)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("leg")
+        verbose_name_plural = _("itinerary")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seq"], name="leg_seq_unique"),
+            models.CheckConstraint(
+                condition=(Q(from_province__isnull=False) & Q(from_country="") & Q(from_city=""))
+                | (Q(from_province__isnull=True) & ~Q(from_country="") & ~Q(from_city="")),
+                name="leg_from_is_province_or_foreign_place",
+            ),
+            models.CheckConstraint(
+                condition=(Q(to_province__isnull=False) & Q(to_country="") & Q(to_city=""))
+                | (Q(to_province__isnull=True) & ~Q(to_country="") & ~Q(to_city="")),
+                name="leg_to_is_province_or_foreign_place",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_province"])]
+
+    @staticmethod
+    def place_name(province, country, city, lang=None):
+        lang = (lang or get_language() or "km")[:2]
+        if province is not None:
+            return province.name_en if lang == "en" else province.full_name_km
+        km, en = countries().get(country, (country, country))
+        return f"{city}, {en}" if lang == "en" else f"{city} ប្រទេស{km}"
+
+    def origin(self, lang=None):
+        return self.place_name(self.from_province, self.from_country, self.from_city, lang)
+
+    def destination(self, lang=None):
+        return self.place_name(self.to_province, self.to_country, self.to_city, lang)
+
+    def __str__(self):
+        return f"{self.origin()} → {self.destination()}"
+
+
+class LegStamp(models.Model):
+    """B.3: one traveller's proof of one leg — the stamped visa sheet, and the dates."""
+
+    traveller = models.ForeignKey(Traveller, on_delete=models.CASCADE, related_name="stamps")
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="stamps")
+    departed_on = models.DateField(_("departed on"))
+    arrived_on = models.DateField(_("arrived on"))
+    scan = models.FileField(_("stamped visa sheet"), storage=private_storage, upload_to=random_upload_path,
+                            max_length=200)
+    scan_type = models.CharField(max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["traveller__sort", "leg__seq"]
+        verbose_name = _("stamp")
+        verbose_name_plural = _("stamps")
+        constraints = [
+            models.UniqueConstraint(fields=["traveller", "leg"], name="one_stamp_per_traveller_leg"),
+            models.CheckConstraint(condition=Q(arrived_on__gte=models.F("departed_on")), name="arrival_after_departure"),
+        ]
+
+
+class OrderLog(models.Model):
+    """The audit trail of an order: who moved it from which state to which, when, and why."""
+
+    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="log")
+    created = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    acting_for = models.ForeignKey(Official, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("order log entry")
+        verbose_name_plural = _("order log")
+
+
+class ApprovalDelegation(models.Model):
+    """A leader lets another leader approve in their name for a date range."""
+
+    leader = models.ForeignKey(Official, verbose_name=_("leader"), on_delete=models.CASCADE, related_name="delegations_given",
+                               limit_choices_to={"position__in_leadership_group": True})
+    acting = models.ForeignKey(Official, verbose_name=_("acting leader"), on_delete=models.CASCADE,
+                               related_name="delegations_received",
+                               limit_choices_to={"position__in_leadership_group": True})
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("acting approval")
+        verbose_name_plural = _("acting approvals")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"),
+            models.CheckConstraint(condition=~Q(leader=models.F("acting")), name="delegation_to_someone_else"),
+        ]
+
+    def __str__(self):
+        return f"{self.acting} ← {self.leader} ({self.starts_on} – {self.ends_on})"
+
+
+class OrderDocument(models.Model):
+    """A rendered PDF of an issued order. Never changed: a re-render is a new version."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to render")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Render failed")
+
+    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="documents")
+    version = models.PositiveIntegerField()
+    language = models.CharField(max_length=2, default="km")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(max_length=200, blank=True)
+    file = models.FileField(storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    render_ms = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("order document")
+        verbose_name_plural = _("order documents")
+        constraints = [models.UniqueConstraint(fields=["order", "language", "version"], name="document_version_unique")]

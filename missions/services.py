@@ -1,0 +1,485 @@
+"""Business actions on mission orders: one function per action.
+
+Every state change has one shape: lock the row, check with the FSM (state,
+permission, conditions) and raise ``TransitionRefused`` with a message the user
+can read, transition, save, write the log line and announce the event — all in
+one transaction.  Work that leaves the database (PDF, notices) runs on commit.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from ministry.models import Official, Unit
+from ministry.roles import official_of
+
+from . import events
+from .models import (
+    ApprovalDelegation,
+    Basis,
+    IssueCounter,
+    Leg,
+    LegStamp,
+    MissionOrder,
+    OrderDocument,
+    OrderLog,
+    State,
+    Traveller,
+)
+from .permissions import acting_for
+from .uploads import check_upload
+
+
+class TransitionRefused(Exception):
+    """A state change that may not happen; ``message`` is for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+ACTIVE_STATES = (State.SUBMITTED, State.APPROVED, State.ISSUED, State.RETURNED, State.SENT_BACK, State.ACCEPTED)
+
+
+# --- creating a request ---------------------------------------------------------
+
+
+@dataclass
+class LegInput:
+    travel_date: date
+    means: str
+    from_province: object = None
+    from_country: str = ""
+    from_city: str = ""
+    to_province: object = None
+    to_country: str = ""
+    to_city: str = ""
+
+
+@dataclass
+class OrderInput:
+    issuing_unit: Unit
+    purpose_km: str
+    departure_date: date
+    return_date: date
+    basis: str
+    approver: Official
+    travellers: list  # of Official; the first is the head of delegation unless head is given
+    legs: list  # of LegInput
+    head: Official | None = None
+    purpose_en: str = ""
+    invitation_sender: str = ""
+    invitation_number: str = ""
+    invitation_date: date | None = None
+    invitation_scan: object = None
+    approval_leader: Official | None = None
+    approval_date: date | None = None
+    approval_note: str = ""
+    approval_scan: object = None
+    files: dict = field(default_factory=dict)
+
+
+def _validate_input(data: OrderInput) -> None:
+    errors = {}
+    if not data.issuing_unit.may_issue_orders:
+        errors["issuing_unit"] = _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
+    if data.return_date < data.departure_date:
+        errors["return_date"] = _("The return date is before the departure date.")
+    if not data.travellers:
+        errors["travellers"] = _("Add at least one traveller.")
+    if len({o.pk for o in data.travellers}) != len(data.travellers):
+        errors["travellers"] = _("A traveller is listed twice.")
+    if data.head is not None and data.head not in data.travellers:
+        errors["travellers"] = _("The head of delegation must be one of the travellers.")
+    if not data.legs:
+        errors["legs"] = _("Add at least one leg to the itinerary.")
+    for leg in data.legs:
+        if not (data.departure_date <= leg.travel_date <= data.return_date):
+            errors["legs"] = _("Every leg's date must fall between the departure and return dates.")
+    if data.approver is None or not data.approver.position.in_leadership_group:
+        errors["approver"] = _("Choose a leader (a holder of a leadership position) to approve the request.")
+    elif data.approver in data.travellers:
+        errors["approver"] = _("A traveller cannot approve their own mission.")
+    if data.basis == Basis.INVITATION:
+        if not (data.invitation_sender and data.invitation_number and data.invitation_date):
+            errors["basis"] = _("An invitation letter needs the inviting body, its number and its date.")
+    elif data.basis == Basis.APPROVAL:
+        if data.approval_leader is None or not data.approval_leader.position.in_leadership_group:
+            errors["basis"] = _("An approval in principle needs the leader who gave it.")
+        elif data.approval_date is None:
+            errors["basis"] = _("An approval in principle needs its date.")
+    else:
+        errors["basis"] = _("Choose the basis: an invitation letter or an approval in principle (B.2).")
+    for key in ("invitation_scan", "approval_scan"):
+        upload = getattr(data, key)
+        if upload:
+            try:
+                check_upload(upload)
+            except ValidationError as exc:
+                errors[key] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def order_create(*, by, data: OrderInput) -> MissionOrder:
+    """Create a draft request. Raises ``ValidationError`` (nothing written) on bad input."""
+    me = official_of(by)
+    if me is None:
+        raise ValidationError(_("Your login is not linked to an official; ask the administrator."))
+    _validate_input(data)
+    order = MissionOrder(
+        issuing_unit=data.issuing_unit,
+        requesting_unit=me.unit,
+        requested_by=me,
+        purpose_km=data.purpose_km.strip(),
+        purpose_en=data.purpose_en.strip(),
+        basis=data.basis,
+        approver=data.approver,
+        departure_date=data.departure_date,
+        return_date=data.return_date,
+    )
+    if data.basis == Basis.INVITATION:
+        order.invitation_sender = data.invitation_sender
+        order.invitation_number = data.invitation_number
+        order.invitation_date = data.invitation_date
+        if data.invitation_scan:
+            order.invitation_scan = data.invitation_scan
+    else:
+        order.approval_leader = data.approval_leader
+        order.approval_date = data.approval_date
+        order.approval_note = data.approval_note
+        if data.approval_scan:
+            order.approval_scan = data.approval_scan
+    order.save()
+    head = data.head or data.travellers[0]
+    for i, official in enumerate(data.travellers):
+        t = Traveller(order=order, official=official, is_head=(official == head), sort=i)
+        t.snapshot()
+        t.save()
+    for i, leg in enumerate(data.legs, start=1):
+        Leg.objects.create(order=order, seq=i, **leg.__dict__)
+    OrderLog.objects.create(order=order, action="created", to_state=order.state, actor=by)
+    return order
+
+
+# --- transitions ------------------------------------------------------------------
+
+
+def _refusal(order, method, user):
+    """The message for a transition that cannot run now, or None."""
+    if not can_proceed(method, check_conditions=False):
+        return _("This order is %(state)s: that action is not possible now.") % {"state": order.get_state_display()}
+    if not has_transition_perm(method, user):
+        return _("You are not allowed to do that with this order.")
+    if not can_proceed(method):
+        return _CONDITION_MESSAGES.get(method.__name__, lambda o: _("The order is not complete."))(order)
+    return None
+
+
+def _submit_message(order):
+    if not order.has_itinerary():
+        return _("Add the travellers and the itinerary before submitting.")
+    return _("The basis is incomplete: an invitation letter (body, number, date) or a leader's approval (B.2).")
+
+
+def _issue_message(order):
+    if not order.issuer_may_issue():
+        return _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
+    return _("No valid basis: the order needs an invitation letter or the leadership's approval (B.2).")
+
+
+def _return_message(order):
+    if not order.report_text.strip():
+        return _("Write the report on the results of the mission before submitting the return.")
+    return _("Every traveller must record every leg with the stamped visa sheet before the return (B.3).")
+
+
+_CONDITION_MESSAGES = {"submit": _submit_message, "issue": _issue_message, "file_return": _return_message}
+
+
+def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> MissionOrder:
+    with transaction.atomic():
+        locked = MissionOrder.objects.select_for_update().select_related("issuing_unit", "requesting_unit").get(pk=order.pk)
+        method = getattr(locked, name)
+        refusal = _refusal(locked, method, by)
+        if refusal:
+            raise TransitionRefused(refusal)
+        from_state = locked.state
+        if prepare:
+            prepare(locked)
+        method()
+        locked.save()
+        OrderLog.objects.create(
+            order=locked, action=name, from_state=from_state, to_state=locked.state, actor=by, acting_for=acting, note=note
+        )
+        events.emit(locked, event, actor=by, note=note)
+    return locked
+
+
+def _clash(order) -> MissionOrder | None:
+    ids = order.travellers.values_list("official_id", flat=True)
+    return (
+        MissionOrder.objects.filter(
+            travellers__official_id__in=ids,
+            state__in=ACTIVE_STATES,
+            departure_date__lte=order.return_date,
+            return_date__gte=order.departure_date,
+        )
+        .exclude(pk=order.pk)
+        .select_related("issuing_unit")
+        .first()
+    )
+
+
+def order_submit(*, order: MissionOrder, by) -> MissionOrder:
+    def prepare(o):
+        other = _clash(o)
+        if other is not None:
+            name = other.display_number or _("request #%(id)s") % {"id": other.pk}
+            raise TransitionRefused(
+                _("A traveller is already on %(order)s from %(start)s to %(end)s; the dates overlap.")
+                % {"order": name, "start": other.departure_date, "end": other.return_date}
+            )
+
+    return _move(order, by, "submit", events.SUBMITTED, prepare=prepare)
+
+
+def order_approve(*, order: MissionOrder, by, note: str = "") -> MissionOrder:
+    leader = acting_for(order, by)
+    me = official_of(by)
+    acting = leader if (leader is not None and me is not None and leader.pk != me.pk) else None
+
+    def prepare(o):
+        o.approved_by = me
+        o.approved_acting_for = acting
+
+    return _move(order, by, "approve", events.APPROVED, note=note, prepare=prepare, acting=acting)
+
+
+def _require(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(_("Give a reason."))
+    return reason
+
+
+def order_reject(*, order: MissionOrder, by, reason: str) -> MissionOrder:
+    reason = _require(reason)
+
+    def prepare(o):
+        o.reason = reason
+
+    return _move(order, by, "reject", events.REJECTED, note=reason, prepare=prepare)
+
+
+def order_cancel(*, order: MissionOrder, by, reason: str = "") -> MissionOrder:
+    return _move(order, by, "cancel", events.CANCELLED, note=reason)
+
+
+def _next_number(unit: Unit, year: int) -> int:
+    try:
+        with transaction.atomic():
+            IssueCounter.objects.get_or_create(issuing_unit=unit, year=year)
+    except IntegrityError:  # created by a concurrent issue a moment ago
+        pass
+    counter = IssueCounter.objects.select_for_update().get(issuing_unit=unit, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _signer_for(unit: Unit) -> Official | None:
+    return (
+        Official.objects.filter(unit=unit, active=True, position__heads_unit=True)
+        .select_related("position")
+        .order_by("position__rank", "id")
+        .first()
+    )
+
+
+def order_issue(*, order: MissionOrder, by) -> MissionOrder:
+    now = timezone.now()
+
+    def prepare(o):
+        o.year = timezone.localdate(now).year
+        o.number = _next_number(o.issuing_unit, o.year)
+        o.issued_at = now
+        o.signer = o.signer or _signer_for(o.issuing_unit)
+
+    order = _move(order, by, "issue", events.ISSUED, prepare=prepare)
+    document_request(order=order, by=by, reason="issued")
+    return order
+
+
+def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
+    reason = _require(reason)
+
+    def prepare(o):
+        o.reason = reason
+
+    order = _move(order, by, "revoke", events.REVOKED, note=reason, prepare=prepare)
+    document_request(order=order, by=by, reason="revoked")
+    return order
+
+
+def order_file_return(*, order: MissionOrder, by) -> MissionOrder:
+    def prepare(o):
+        o.returned_at = timezone.now()
+
+    return _move(order, by, "file_return", events.RETURNED, prepare=prepare)
+
+
+def order_send_back(*, order: MissionOrder, by, reason: str) -> MissionOrder:
+    reason = _require(reason)
+
+    def prepare(o):
+        o.reason = reason
+
+    return _move(order, by, "send_back", events.SENT_BACK, note=reason, prepare=prepare)
+
+
+def order_accept(*, order: MissionOrder, by, note: str = "") -> MissionOrder:
+    def prepare(o):
+        o.overdue_since = None
+
+    return _move(order, by, "accept", events.ACCEPTED, note=note, prepare=prepare)
+
+
+# --- the return (B.3) ---------------------------------------------------------------
+
+
+def _editable_return(order: MissionOrder, by) -> Traveller:
+    if order.state not in (State.ISSUED, State.SENT_BACK):
+        raise TransitionRefused(_("The return can be filled in only after issue, or after GDAF sent it back."))
+    me = official_of(by)
+    traveller = order.travellers.filter(official=me).first() if me else None
+    if traveller is None:
+        raise TransitionRefused(_("Only a traveller on this mission can fill in its return."))
+    return traveller
+
+
+@transaction.atomic
+def stamp_record(
+    *, order: MissionOrder, leg: Leg, by, departed_on: date, arrived_on: date, scan, note: str = ""
+) -> LegStamp:
+    """Record one leg for the traveller who is logged in, with the stamped visa sheet."""
+    order = MissionOrder.objects.select_for_update().get(pk=order.pk)
+    traveller = _editable_return(order, by)
+    if leg.order_id != order.pk:
+        raise TransitionRefused(_("That leg belongs to another order."))
+    errors = {}
+    if arrived_on < departed_on:
+        errors["arrived_on"] = _("The arrival is before the departure.")
+    existing = LegStamp.objects.filter(traveller=traveller, leg=leg).first()
+    if scan:
+        try:
+            scan_type = check_upload(scan)
+        except ValidationError as exc:
+            errors["scan"] = exc.messages[0]
+    elif existing is None or not existing.scan:
+        errors["scan"] = _("Add a photo or scan of the stamped visa sheet.")
+    if errors:
+        raise ValidationError(errors)
+    stamp = existing or LegStamp(traveller=traveller, leg=leg)
+    stamp.departed_on, stamp.arrived_on, stamp.note = departed_on, arrived_on, note
+    if scan:
+        stamp.scan, stamp.scan_type = scan, scan_type
+    stamp.recorded_at = timezone.now()
+    stamp.save()
+    OrderLog.objects.create(order=order, action="stamp_recorded", actor=by, note=f"{traveller.official} · {leg.seq}")
+    return stamp
+
+
+@transaction.atomic
+def report_save(*, order: MissionOrder, by, text: str, attachment=None) -> MissionOrder:
+    order = MissionOrder.objects.select_for_update().get(pk=order.pk)
+    _editable_return(order, by)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"report_text": _("Write the report on the results of the mission.")})
+    fields = ["report_text", "updated"]
+    if attachment:
+        try:
+            check_upload(attachment)
+        except ValidationError as exc:
+            raise ValidationError({"report_file": exc.messages[0]}) from exc
+        order.report_file = attachment
+        fields.append("report_file")
+    order.report_text = text
+    order.save(update_fields=fields)
+    OrderLog.objects.create(order=order, action="report_saved", actor=by)
+    return order
+
+
+# --- overdue returns ----------------------------------------------------------------
+
+
+def orders_mark_overdue(*, today: date | None = None) -> int:
+    """Mark orders not returned N days after their return date; one event each. Idempotent."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.RETURN_OVERDUE_DAYS)
+    marked = 0
+    candidates = MissionOrder.objects.filter(
+        state__in=(State.ISSUED, State.SENT_BACK), return_date__lt=cutoff, overdue_since__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            claimed = MissionOrder.objects.filter(pk=pk, overdue_since__isnull=True).update(overdue_since=today)
+            if claimed != 1:
+                continue
+            order = MissionOrder.objects.get(pk=pk)
+            OrderLog.objects.create(order=order, action="overdue", note=str(today))
+            events.emit(order, events.OVERDUE)
+            marked += 1
+    return marked
+
+
+# --- acting approvals ----------------------------------------------------------------
+
+
+@transaction.atomic
+def delegation_create(*, leader: Official, acting: Official, starts_on: date, ends_on: date, by, note="") -> ApprovalDelegation:
+    errors = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The end is before the start.")
+    if leader.pk == acting.pk:
+        errors["acting"] = _("Choose another leader.")
+    for who, key in ((leader, "leader"), (acting, "acting")):
+        if not who.position.in_leadership_group:
+            errors[key] = _("Only holders of leadership positions approve missions.")
+    if errors:
+        raise ValidationError(errors)
+    delegation = ApprovalDelegation.objects.create(
+        leader=leader, acting=acting, starts_on=starts_on, ends_on=ends_on, note=note, created_by=by
+    )
+    from ministry.audit import audit
+
+    audit(delegation, "missions.delegation.created", by=by, leader=leader.pk, acting=acting.pk,
+          starts_on=str(starts_on), ends_on=str(ends_on))
+    return delegation
+
+
+# --- documents ----------------------------------------------------------------------
+
+
+def document_request(*, order: MissionOrder, by=None, reason: str, language: str = "km") -> OrderDocument:
+    """Ask for a new version of the order's PDF; the render runs on commit in the worker."""
+    from .tasks import render_order_document
+
+    with transaction.atomic():
+        MissionOrder.objects.select_for_update().filter(pk=order.pk).exists()
+        last = OrderDocument.objects.filter(order=order, language=language).order_by("-version").first()
+        doc = OrderDocument.objects.create(
+            order=order, language=language, version=(last.version + 1) if last else 1, reason=reason
+        )
+        OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} {language} {reason}")
+        transaction.on_commit(lambda: render_order_document.delay(doc.pk))
+    return doc

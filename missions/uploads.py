@@ -1,0 +1,93 @@
+"""Checking uploaded files by their content: PDF, JPEG, PNG and HEIC, up to a size."""
+
+import io
+import warnings
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image
+
+try:  # HEIC photos from phones, when the decoder is available
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover
+    HEIC = False
+
+ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+if HEIC:
+    ALLOWED.update({"image/heic": "heic", "image/heif": "heif"})
+MAX_PIXELS = 60_000_000
+MAX_PDF_PAGES = 100
+
+
+def check_upload(upload) -> str:
+    """Return the checked MIME type of ``upload`` or raise ``ValidationError``; never stores anything."""
+    if upload is None:
+        raise ValidationError(_("Choose a file."), code="missing")
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime not in ALLOWED:
+        raise ValidationError(
+            _("This file is not a PDF, JPEG or PNG (its content says otherwise, whatever its name)."), code="type"
+        )
+    data = upload.read()
+    upload.seek(0)
+    if mime == "application/pdf":
+        _check_pdf(data)
+    else:
+        _check_image(data)
+    return mime
+
+
+def _check_image(data: bytes) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise ValidationError(_("The image is too large in pixels."), code="bomb")
+                img.verify()
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_("The image is too large in pixels."), code="bomb") from exc
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        raise ValidationError(_("The image is damaged and cannot be read."), code="corrupt") from exc
+
+
+def _check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(_("The PDF is password-protected; upload an unprotected copy."), code="encrypted")
+        pages = len(reader.pages)
+        if pages == 0:
+            raise ValidationError(_("The PDF has no pages."), code="corrupt")
+        if pages > MAX_PDF_PAGES:
+            raise ValidationError(_("The PDF has too many pages (at most %(n)s).") % {"n": MAX_PDF_PAGES}, code="pages")
+        reader.pages[0].mediabox  # noqa: B018  (forces the first page to parse)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(_("The PDF is damaged and cannot be read."), code="corrupt") from exc

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Ministry of Civil Service — mission-order portal")
+admin.site.site_title = _("Mission-order portal")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("ministry/", include("ministry.urls")),
+    path("missions/", include("missions.urls")),
+    path("groups/", include("groups.urls")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):
+    urlpatterns.append(path("_trivial/", views.trivial, name="trivial"))
