@@ -1,0 +1,172 @@
+"""Token buckets in Redis, shared by every worker process and host.
+
+One Lua script checks and takes a token from several buckets atomically: a
+send proceeds only when every bucket it touches has a token (per chat, per
+group, global), and otherwise nothing is taken.  The script reads the clock
+with Redis ``TIME`` so all hosts share one clock, and every key expires once
+its bucket would be full again.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+_ACQUIRE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = #KEYS
+local levels = {}
+local wait = 0
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local capacity = tonumber(ARGV[2 * i])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local tokens = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if tokens == nil or ts == nil then
+    tokens = capacity
+    ts = now
+  end
+  local elapsed = (now - ts) / 1000000
+  if elapsed < 0 then elapsed = 0 end
+  tokens = math.min(capacity, tokens + elapsed * rate)
+  levels[i] = tokens
+  if tokens < 1 then
+    local need = (1 - tokens) / rate
+    if need > wait then wait = need end
+  end
+end
+if wait > 0 then
+  return {'0', string.format('%.6f', wait), string.format('%.0f', now)}
+end
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local capacity = tonumber(ARGV[2 * i])
+  redis.call('HSET', KEYS[i], 'tokens', string.format('%.17g', levels[i] - 1), 'ts', string.format('%.0f', now))
+  redis.call('PEXPIRE', KEYS[i], math.ceil(capacity / rate * 1000) + 1000)
+end
+return {'1', '0', string.format('%.0f', now)}
+"""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """``capacity`` tokens at most, refilled at ``rate_per_second``."""
+
+    key: str
+    rate_per_second: float
+    capacity: float = 1.0
+
+    def __post_init__(self):
+        if not self.key:
+            raise ValueError("a bucket needs a key")
+        if not (self.rate_per_second > 0) or math.isinf(self.rate_per_second):
+            raise ValueError("rate_per_second must be a positive finite number")
+        if not (self.capacity >= 1) or math.isinf(self.capacity):
+            raise ValueError("capacity must be at least 1")
+
+
+class Decision(NamedTuple):
+    granted: bool
+    wait: float  # seconds before trying again; 0.0 when granted
+    server_time: float  # Redis clock (seconds since the epoch) when decided
+
+
+class TokenBucketLimiter:
+    """Atomic multi-bucket token taking on Redis, under ``prefix``."""
+
+    def __init__(self, redis_client, prefix: str = "ratelimit"):
+        self.redis = redis_client
+        self.prefix = prefix.rstrip(":")
+        self._script = redis_client.register_script(_ACQUIRE_LUA)
+
+    def key(self, bucket: Bucket) -> str:
+        return f"{self.prefix}:{bucket.key}"
+
+    def try_acquire(self, buckets: list[Bucket]) -> Decision:
+        """Take one token from every bucket, or from none; say how long to wait."""
+        if not buckets:
+            raise ValueError("at least one bucket is required")
+        keys = [self.key(b) for b in buckets]
+        if len(set(keys)) != len(keys):
+            raise ValueError("the same bucket is listed twice")
+        args: list[str] = []
+        for b in buckets:
+            args.append(repr(float(b.rate_per_second)))
+            args.append(repr(float(b.capacity)))
+        granted, wait, now = self._script(keys=keys, args=args)
+        granted = _text(granted) == "1"
+        return Decision(granted, 0.0 if granted else float(_text(wait)), int(_text(now)) / 1_000_000)
+
+    def acquire(self, buckets: list[Bucket]) -> float:
+        """0 when a token was taken from all buckets, else the seconds to wait."""
+        decision = self.try_acquire(buckets)
+        return 0.0 if decision.granted else max(decision.wait, 1e-6)
+
+    def acquire_blocking(
+        self,
+        buckets: list[Bucket],
+        timeout: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> bool:
+        """Wait until a token is taken from all buckets; False if ``timeout`` runs out first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = self.acquire(buckets)
+            if wait == 0:
+                return True
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining < wait:
+                    return False
+            sleep(wait)
+
+    def reset(self, buckets: list[Bucket]) -> None:
+        """Forget the state of ``buckets`` (they start full again)."""
+        if buckets:
+            self.redis.delete(*[self.key(b) for b in buckets])
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def is_group_chat(chat_id: int | str) -> bool:
+    """Group, supergroup and channel ids are negative; private chats positive."""
+    try:
+        return int(chat_id) < 0
+    except (TypeError, ValueError):
+        return str(chat_id).startswith("@")
+
+
+def telegram_buckets(
+    chat_id: int | str,
+    is_group: bool | None = None,
+    per_chat: float = 1.0,
+    per_group_per_minute: int = 20,
+    global_per_second: float = 30,
+    group_burst: int = 3,
+) -> list[Bucket]:
+    """The buckets one message to ``chat_id`` must draw from.
+
+    * ``chat:<id>`` - ``per_chat`` messages a second, no burst (capacity 1),
+      so two messages to one chat are at least ``1/per_chat`` seconds apart.
+    * ``group:<id>`` (group chats only) - capacity ``group_burst`` refilled
+      at ``(per_group_per_minute - group_burst)`` a minute, so that no
+      60-second window holds more than ``per_group_per_minute`` messages.
+    * ``global`` - ``global_per_second`` a second, capacity 1.
+    """
+    if is_group is None:
+        is_group = is_group_chat(chat_id)
+    buckets = [Bucket(f"chat:{chat_id}", per_chat, 1)]
+    if is_group:
+        burst = max(1, min(int(group_burst), int(per_group_per_minute) - 1))
+        refill = (per_group_per_minute - burst) / 60.0
+        if refill <= 0:
+            raise ValueError("per_group_per_minute must exceed group_burst")
+        buckets.append(Bucket(f"group:{chat_id}", refill, burst))
+    buckets.append(Bucket("global", global_per_second, 1))
+    return buckets
