@@ -1,0 +1,64 @@
+import os
+import shutil
+import subprocess
+
+import pytest
+
+
+def _ci_requirements() -> list[str]:
+    """What CI must have; a missing one fails the run instead of skipping tests."""
+    missing = []
+    db = os.environ.get("DATABASE_URL", "")
+    if not db.startswith(("postgres://", "postgresql://")):
+        missing.append("DATABASE_URL pointing at PostgreSQL")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        missing.append("REDIS_URL")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except Exception as exc:  # noqa: BLE001
+            missing.append(f"Redis at {redis_url} ({exc.__class__.__name__})")
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
+    for family in ("Khmer OS Muol Light", "Khmer OS Siemreap"):
+        if family not in fonts:
+            missing.append(f"font {family} (Debian fonts-khmeros)")
+    for binary in ("/usr/bin/chromium", "/usr/bin/redis-server", "/usr/bin/pdffonts", "/usr/bin/pdftoppm"):
+        if not os.path.exists(binary):
+            missing.append(binary)
+    return missing
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI") == "true":
+        missing = _ci_requirements()
+        if missing:
+            pytest.exit("CI is missing: " + "; ".join(missing), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db):
+    from tests.factories import Cast
+
+    return Cast()
+
+
+@pytest.fixture
+def login(client):
+    """``login(official)`` logs the client in as that official's user."""
+    from tests.factories import PASSWORD
+
+    def _login(official):
+        client.logout()
+        assert client.login(username=official.user.username, password=PASSWORD, request=None)
+        return client
+
+    return _login
