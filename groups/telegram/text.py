@@ -136,6 +136,10 @@ def _clean_cut(tokens: list[_Token], j: int) -> bool:
     return True
 
 
+def _is_blank(token: _Token) -> bool:
+    return token.kind == _TEXT and (token.raw.isspace() or token.raw == "\u200b")
+
+
 def _visible(part_tokens: list[_Token]) -> bool:
     return any(t.kind == _ENTITY or (t.kind == _TEXT and not t.raw.isspace() and t.raw != "\u200b") for t in part_tokens)
 
@@ -147,6 +151,7 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT, html: bool = True) -> l
     U+200B (the break character itself is dropped), provided the part is at
     least half the limit long; otherwise at the last position that does not
     cut a surrogate pair, a combining sequence, an HTML entity or a tag.
+    Whitespace around a cut is dropped (Telegram trims it anyway).
     With ``html=True`` tags left open at the end of a part are closed there
     and reopened (with their attributes) at the start of the next part.
     Parts without visible text are left out.  A text that fits is returned
@@ -229,6 +234,10 @@ def _split(tokens: list[_Token], first_limit: int, limit: int) -> list[str]:
             if choice is None:
                 raise ValueError("a single tag or entity is longer than the limit")
             end, nxt, end_stack = choice
+            while end > i + 1 and _is_blank(tokens[end - 1]):
+                end -= 1
+            while nxt < n and _is_blank(tokens[nxt]):
+                nxt += 1
 
         body = tokens[i:end]
         if _visible(body):
