@@ -24,6 +24,10 @@ Calendar conventions of the printed date line:
 * the Buddhist Era year (ពុទ្ធសករាជ) changes the day after Visak Bochea, the full
   moon (15កើត) of ខែពិសាខ.
 
+The calculation is checked for the years 1000–3000 (:data:`MIN_YEAR`,
+:data:`MAX_YEAR`): over them the lunar months counted from the epoch and the
+solar day count (aharkun) agree on every Lerng Sak. Other years raise ValueError.
+
 Run ``python -m khmer.calendar FROM [TO]`` to print the lunar date of each day.
 """
 
@@ -48,6 +52,8 @@ __all__ = [
     "LUNAR_MONTHS_EN",
     "LUNAR_MONTHS_KM",
     "LunarDate",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "NewYear",
     "REGULAR",
     "adhikameas",
@@ -115,6 +121,15 @@ JS_TO_AD = 638
 
 JS_TO_BE = 1182
 """Buddhist Era year = JS year + 1182 (both counted from their own New Year days)."""
+
+MIN_YEAR = 1000
+MAX_YEAR = 3000
+"""Gregorian years for which lunar dates and New Years are computed."""
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside the supported range {MIN_YEAR}–{MAX_YEAR}")
 
 # ---------------------------------------------------------------------------
 # Yearly quantities of the Chula Sakaraj year
@@ -316,6 +331,7 @@ def visak_bochea(year: int) -> datetime.date:
 
     The Buddhist Era year changes on the following day (1រោច ខែពិសាខ).
     """
+    _check_year(year)
     return datetime.date.fromordinal(_visak_ordinal(year))
 
 
@@ -425,6 +441,7 @@ def khmer_new_year(year: int) -> NewYear:
     * The time of Moha Songkran is ``24 h − 24 min × libda`` on that day, where
       libda is how far the sun has already gone into Aries (60 libda a day).
     """
+    _check_year(year)
     js = year - JS_TO_AD
     last_day = 366 if solar_leap(js - 1) else 365
     sotins = range(last_day - 3, last_day + 1)
@@ -590,6 +607,7 @@ def _as_date(value: datetime.date) -> datetime.date:
 def lunar_date(value: datetime.date) -> LunarDate:
     """The Khmer lunar date of the Gregorian date ``value`` (a ``datetime`` counts by its date)."""
     d = _as_date(value)
+    _check_year(d.year)
     ordinal = d.toordinal()
     year = d.year
 
@@ -643,9 +661,14 @@ def lunar_line_en(value: datetime.date) -> str:
 
 def _iso_date(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        value = datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+    try:
+        _check_year(value.year)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -671,8 +694,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while day <= end:
             out.write(f"{day.isoformat()}\t{render(day)}\n")
-            if day == datetime.date.max:
-                break
             day += one_day
         out.flush()
     except BrokenPipeError:

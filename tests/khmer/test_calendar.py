@@ -305,9 +305,24 @@ def test_whole_year_is_fast():
     assert time.perf_counter() - first < 0.1
 
 
-def test_far_dates_compute():
-    assert lunar_line(datetime.date(1800, 6, 1))
-    assert lunar_line(datetime.date(2300, 6, 1))
+def test_lerng_sak_agrees_with_aharkun_over_the_supported_range():
+    offset = cal.khmer_new_year(2000).lerng_sak.toordinal() - cal.aharkun(2000 - cal.JS_TO_AD)
+    for year in range(cal.MIN_YEAR, cal.MAX_YEAR + 1):
+        new_year = cal.khmer_new_year(year)
+        assert new_year.lerng_sak.toordinal() - cal.aharkun(year - cal.JS_TO_AD) == offset, year
+        assert lunar_date(new_year.lerng_sak).month in (cal.CHET, cal.PISAKH), year
+
+
+def test_supported_range_edges():
+    assert lunar_line(datetime.date(cal.MIN_YEAR, 1, 1))
+    assert lunar_line(datetime.date(cal.MAX_YEAR, 12, 31))
+    for day in (datetime.date(cal.MIN_YEAR - 1, 12, 31), datetime.date(cal.MAX_YEAR + 1, 1, 1)):
+        with pytest.raises(ValueError, match="supported range"):
+            lunar_date(day)
+    with pytest.raises(ValueError):
+        cal.khmer_new_year(cal.MAX_YEAR + 1)
+    with pytest.raises(ValueError):
+        cal.visak_bochea(cal.MIN_YEAR - 1)
 
 
 # --- command line -----------------------------------------------------------
@@ -354,6 +369,7 @@ def test_cli_english():
         (("2025-11-25", "tomorrow"), "not a date"),
         (("2025-11-26", "2025-11-25"), "before"),
         ((), "required"),
+        (("3001-01-01",), "supported range"),
     ],
 )
 def test_cli_bad_arguments(args, message):
