@@ -18,13 +18,41 @@ Failures are classified from Telegram's JSON error shape
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 from typing import Any
 
 import httpx
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 DEFAULT_TIMEOUT = 10.0
+
+_TOKEN_IN_URL = re.compile(r"/bot(\d+):[A-Za-z0-9_-]+")
+
+
+def redact_token(text: str) -> str:
+    """Replace the secret half of a bot token in a URL path with ``***``."""
+    return _TOKEN_IN_URL.sub(r"/bot\1:***", text)
+
+
+class _RedactBotToken(logging.Filter):
+    """Keeps bot tokens out of httpx's request log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                redact_token(str(arg)) if isinstance(arg, (str, httpx.URL)) and "/bot" in str(arg) else arg
+                for arg in record.args
+            )
+        elif isinstance(record.msg, str) and "/bot" in record.msg:
+            record.msg = redact_token(record.msg)
+        return True
+
+
+_httpx_logger = logging.getLogger("httpx")
+if not any(isinstance(f, _RedactBotToken) for f in _httpx_logger.filters):
+    _httpx_logger.addFilter(_RedactBotToken())
 
 
 class TelegramError(Exception):
@@ -191,7 +219,7 @@ class TelegramClient:
         return f"{self.base_url}/bot{self.token}/{method}"
 
     def _redact(self, text: str) -> str:
-        return text.replace(self.token, "***") if self.token else text
+        return redact_token(text.replace(self.token, "***"))
 
     def call(
         self,
