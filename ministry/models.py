@@ -123,6 +123,16 @@ class Unit(BilingualName, models.Model):
         if self.may_issue_orders and self.code not in ISSUER_CODES and not settings.ALLOW_OTHER_ISSUERS:
             raise ValidationError(_("Only the Cabinet and GDAF may issue mission orders (Instruction 996 B.1)."))
 
+    def lineage_ids(self) -> list[int]:
+        """This unit and its ancestors, nearest first."""
+        return [int(x) for x in reversed(self.path.strip("/").split("/")) if x]
+
+    def nearest(self, **flags):
+        """The nearest unit in this unit's lineage (itself first) with the given flags, or None."""
+        ids = self.lineage_ids()
+        found = {u.pk: u for u in Unit.objects.filter(pk__in=ids, **flags)}
+        return next((found[i] for i in ids if i in found), None)
+
     def subtree(self):
         return Unit.objects.filter(path__startswith=self.path)
 

@@ -27,3 +27,32 @@ def official_of(user) -> Official | None:
             Official.objects.select_related("unit", "position").filter(user=user, active=True).first()
         )
     return user._portal_official
+
+
+# Model permissions each role needs in the admin (object-level rules still apply on top).
+ROLE_MODEL_PERMISSIONS = {
+    Role.APPROVER: ["missions.view_missionorder", "missions.change_missionorder", "missions.view_approvaldelegation",
+                    "missions.add_approvaldelegation"],
+    Role.ISSUING_CLERK: ["missions.view_missionorder", "missions.change_missionorder", "missions.view_orderdocument"],
+    Role.RETURNS_CLERK: ["missions.view_missionorder", "missions.change_missionorder", "missions.view_legstamp",
+                         "missions.view_orderdocument"],
+    Role.UNIT_HEAD: ["missions.view_missionorder", "ministry.view_official", "ministry.view_unit"],
+}
+STAFF_ROLES = {Role.APPROVER, Role.ISSUING_CLERK, Role.RETURNS_CLERK, Role.ADMINISTRATOR}
+
+
+def roles_sync_permissions(**kwargs) -> None:
+    """Give each role group its model permissions (run after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+    for role, perms in ROLE_MODEL_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found:
+                wanted.append(found)
+        group.permissions.add(*wanted)

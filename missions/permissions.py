@@ -56,14 +56,29 @@ def may_cancel(order, user) -> bool:
     return may_issue(order, user)
 
 
-def may_issue(order, user) -> bool:
+def clerk_issuer(user):
+    """The issuing unit (Cabinet or GDAF) an issuing clerk works for: their unit or the nearest above it."""
     me = official_of(user)
-    return bool(
-        me is not None
-        and has_role(user, Role.ISSUING_CLERK)
-        and me.unit.may_issue_orders
-        and me.unit_id == order.issuing_unit_id
-    )
+    if me is None or not has_role(user, Role.ISSUING_CLERK):
+        return None
+    if not hasattr(user, "_portal_issuer"):
+        user._portal_issuer = me.unit.nearest(may_issue_orders=True)
+    return user._portal_issuer
+
+
+def in_returns_office(user) -> bool:
+    """A returns clerk of GDAF (or of a unit under it) — B.3."""
+    me = official_of(user)
+    if me is None or not has_role(user, Role.RETURNS_CLERK):
+        return False
+    if not hasattr(user, "_portal_returns"):
+        user._portal_returns = me.unit.nearest(receives_returns=True) is not None
+    return user._portal_returns
+
+
+def may_issue(order, user) -> bool:
+    issuer = clerk_issuer(user)
+    return issuer is not None and issuer.pk == order.issuing_unit_id
 
 
 def may_file_return(order, user) -> bool:
@@ -72,5 +87,4 @@ def may_file_return(order, user) -> bool:
 
 
 def may_check_return(order, user) -> bool:
-    me = official_of(user)
-    return bool(me is not None and has_role(user, Role.RETURNS_CLERK) and me.unit.receives_returns)
+    return in_returns_office(user)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ministry",
     "missions",
     "groups",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -115,11 +116,14 @@ if REDIS_URL:
 else:
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
+    for _folder in (_queue_dir, _processed_dir, VAR_DIR / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
