@@ -1,2 +1,20 @@
+from django.urls import path
+
+from . import views
+
 app_name = "missions"
-urlpatterns = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/", views.new, name="new"),
+    path("new/leg-row/", views.leg_row, name="leg_row"),
+    path("new/travellers/", views.traveller_search, name="traveller_search"),
+    path("unit/", views.unit, name="unit"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("to-issue/", views.to_issue, name="to_issue"),
+    path("returns/", views.returns, name="returns"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
+    path("<int:pk>/return/", views.file_return, name="return"),
+    path("file/<slug:kind>/<int:pk>/", views.file, name="file"),
+]

@@ -1,0 +1,190 @@
+"""Forms for the mission-order pages: they check the shape of input; the services check the rules."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ministry.models import Official, Province, Unit
+from ministry.selectors import issuers, leaders
+
+from .models import Basis, Means, State, country_choices
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+FILE_ACCEPT = "image/*,application/pdf"
+
+
+def scan_input():
+    return forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT, "capture": "environment"})
+
+
+def travellers_choices_for(me):
+    """Officials a requester may put on a mission: the active officials of their unit's subtree."""
+    if me is None:
+        return Official.objects.none()
+    return (
+        Official.objects.filter(active=True, unit__path__startswith=me.unit.path)
+        .select_related("position", "unit")
+        .order_by("position__rank", "name_latin")
+    )
+
+
+class OfficialChoiceMixin:
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} · {obj.civil_service_id} · {obj.position.title}"
+
+
+class OfficialChoiceField(OfficialChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class OfficialsField(OfficialChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class OrderForm(forms.Form):
+    issuing_unit = forms.ModelChoiceField(
+        label=_("Issued by"), queryset=Unit.objects.none(),
+        help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
+    )
+    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
+    purpose_en = forms.CharField(label=_("Purpose (English)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}))
+    basis = forms.ChoiceField(label=_("Basis (B.2)"), choices=Basis.choices, widget=forms.RadioSelect)
+    invitation_sender = forms.CharField(label=_("Inviting body"), max_length=200, required=False)
+    invitation_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
+    invitation_date = forms.DateField(label=_("Letter date"), required=False, widget=DATE)
+    invitation_scan = forms.FileField(label=_("Scanned letter"), required=False, widget=scan_input())
+    approval_leader = OfficialChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
+                                          required=False)
+    approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
+    approval_note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
+    approver = OfficialChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
+    travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(),
+                                widget=forms.SelectMultiple(attrs={"size": 6}),
+                                help_text=_("Choose from the list, or search by name or ID below."))
+    head = OfficialChoiceField(label=_("Head of delegation"), queryset=Official.objects.none(), required=False,
+                               help_text=_("One of the travellers; the first one if left empty."))
+    departure_date = forms.DateField(label=_("Departure date"), widget=DATE)
+    return_date = forms.DateField(label=_("Return date"), widget=DATE)
+
+    def __init__(self, *args, me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_unit"].queryset = issuers()
+        self.fields["approver"].queryset = leaders()
+        self.fields["approval_leader"].queryset = leaders()
+        people = travellers_choices_for(me)
+        self.fields["travellers"].queryset = people
+        self.fields["head"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        if data.get("basis") == Basis.INVITATION:
+            for name in ("invitation_sender", "invitation_number", "invitation_date"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed for an invitation letter."))
+        elif data.get("basis") == Basis.APPROVAL:
+            for name in ("approval_leader", "approval_date"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed for an approval in principle."))
+        start, end = data.get("departure_date"), data.get("return_date")
+        if start and end and end < start:
+            self.add_error("return_date", _("The return date is before the departure date."))
+        head, travellers = data.get("head"), data.get("travellers")
+        if head and travellers is not None and head not in travellers:
+            self.add_error("head", _("The head of delegation must be one of the travellers."))
+        return data
+
+
+class LegForm(forms.Form):
+    """One row of the itinerary: from and to are each a province, or a foreign country and city."""
+
+    from_province = forms.ModelChoiceField(label=_("From (province)"), queryset=Province.objects.all(), required=False)
+    from_country = forms.ChoiceField(label=_("or country"), required=False)
+    from_city = forms.CharField(label=_("and city"), max_length=100, required=False)
+    to_province = forms.ModelChoiceField(label=_("To (province)"), queryset=Province.objects.all(), required=False)
+    to_country = forms.ChoiceField(label=_("or country"), required=False)
+    to_city = forms.CharField(label=_("and city"), max_length=100, required=False)
+    travel_date = forms.DateField(label=_("Date"), widget=DATE)
+    means = forms.ChoiceField(label=_("Means of travel"), choices=Means.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(c, n) for c, n in country_choices() if c != "KH"]
+        self.fields["from_country"].choices = choices
+        self.fields["to_country"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        for end in ("from", "to"):
+            province, country, city = (data.get(f"{end}_{x}") for x in ("province", "country", "city"))
+            if province and (country or city):
+                self.add_error(f"{end}_province", _("Choose a province, or a country and a city, not both."))
+            elif not province and not (country and city):
+                self.add_error(f"{end}_province", _("Choose a province, or a foreign country and a city."))
+        return data
+
+
+LEG_KEY = re.compile(r"^leg-([0-9a-f]{1,16})-travel_date$")
+
+
+def leg_prefixes(post) -> list[str]:
+    """The prefixes of the itinerary rows in the order the browser sent them."""
+    seen = []
+    for key in post:
+        m = LEG_KEY.match(key)
+        if m and f"leg-{m.group(1)}" not in seen:
+            seen.append(f"leg-{m.group(1)}")
+    return seen[:30]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class StampForm(forms.Form):
+    departed_on = forms.DateField(label=_("Departed on"), widget=DATE)
+    arrived_on = forms.DateField(label=_("Arrived on"), widget=DATE)
+    scan = forms.FileField(label=_("Photo or scan of the stamped visa sheet"), required=False, widget=forms.FileInput(
+        attrs={"accept": FILE_ACCEPT, "capture": "environment"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReportForm(forms.Form):
+    report_text = forms.CharField(label=_("Report on the results of the mission"),
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    report_file = forms.FileField(label=_("Attachment (optional)"), required=False, widget=forms.FileInput(
+        attrs={"accept": FILE_ACCEPT}))
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, ID or number")}))
+    state = forms.ChoiceField(label=_("State"), required=False)
+    unit = forms.ModelChoiceField(label=_("Requesting unit"), queryset=Unit.objects.filter(active=True), required=False)
+    issuer = forms.ModelChoiceField(label=_("Issuer"), queryset=Unit.objects.none(), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    province = forms.ModelChoiceField(label=_("Destination province"), queryset=Province.objects.all(), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Any"))] + list(State.choices)
+        self.fields["issuer"].queryset = issuers()
+        self.fields["unit"].empty_label = _("Any")
+        self.fields["issuer"].empty_label = _("Any")
+        self.fields["province"].empty_label = _("Any")
+
+
+class DelegationForm(forms.Form):
+    acting = OfficialChoiceField(label=_("Acting leader"), queryset=Official.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=DATE)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = leaders()
+        self.fields["acting"].queryset = qs.exclude(pk=me.pk) if me else qs

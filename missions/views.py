@@ -1,0 +1,429 @@
+"""Mission-order pages: each view checks input, authorises, calls one service and says what happened."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ministry.models import Role
+from ministry.roles import has_role, official_of
+
+from . import selectors
+from . import services as s
+from .exports import export_response
+from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
+from .forms import travellers_choices_for
+from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, exc: ValidationError, fallback=None):
+    """Put a service's ValidationError on the form's fields (or the form itself)."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            target = key if key in form.fields else fallback
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(fallback, error)
+
+
+# --- lists and queues ----------------------------------------------------------------
+
+
+QUEUES = {
+    "mine": (selectors.my_orders, gettext_lazy("My missions"), None),
+    "unit": (selectors.unit_queue, gettext_lazy("The unit's orders"), Role.UNIT_HEAD),
+    "approvals": (selectors.approval_queue, gettext_lazy("Waiting for my approval"), Role.APPROVER),
+    "to_issue": (selectors.issue_queue, gettext_lazy("Approved orders to issue"), Role.ISSUING_CLERK),
+    "returns": (selectors.returns_queue, gettext_lazy("Returns to check"), Role.RETURNS_CLERK),
+}
+
+
+def _queue(request, name):
+    reader, title, role = QUEUES[name]
+    if role and not has_role(request.user, role, Role.ADMINISTRATOR):
+        messages.error(request, _("This list is for another role."))
+        return redirect("dashboard")
+    qs = reader(request.user)
+    form = FilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        qs = selectors.filter_orders(qs, **form.cleaned_data)
+    qs = selectors.with_list_data(qs)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return export_response(qs, export, name)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("export", None)
+    return render(request, "missions/list.html", {
+        "queue": name, "title": title, "page": page, "total": page.paginator.count, "form": form,
+        "query": params.urlencode(), "can_approve": name == "approvals",
+    })
+
+
+@login_required
+def mine(request):
+    return _queue(request, "mine")
+
+
+@login_required
+def unit(request):
+    return _queue(request, "unit")
+
+
+@login_required
+def approvals(request):
+    return _queue(request, "approvals")
+
+
+@login_required
+def to_issue(request):
+    return _queue(request, "to_issue")
+
+
+@login_required
+def returns(request):
+    return _queue(request, "returns")
+
+
+# --- a new request -------------------------------------------------------------------
+
+
+def _leg_forms(request):
+    if request.method == "POST":
+        return [LegForm(request.POST, prefix=p) for p in leg_prefixes(request.POST)]
+    return [LegForm(prefix=f"leg-{secrets.token_hex(4)}")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    me = official_of(request.user)
+    if me is None:
+        messages.error(request, _("Your login is not linked to an official; ask the administrator."))
+        return redirect("dashboard")
+    form = OrderForm(request.POST or None, request.FILES or None, me=me,
+                     initial={"travellers": [me.pk], "head": me.pk})
+    legs = _leg_forms(request)
+    legs_error = ""
+    if request.method == "POST":
+        legs_ok = all([leg.is_valid() for leg in legs])
+        if not legs:
+            legs_error = _("Add at least one leg to the itinerary.")
+        if form.is_valid() and legs_ok and legs:
+            d = form.cleaned_data
+            data = s.OrderInput(
+                issuing_unit=d["issuing_unit"], purpose_km=d["purpose_km"], purpose_en=d["purpose_en"],
+                departure_date=d["departure_date"], return_date=d["return_date"], basis=d["basis"],
+                approver=d["approver"], travellers=list(d["travellers"]), head=d["head"],
+                legs=[s.LegInput(**leg.cleaned_data) for leg in legs],
+                invitation_sender=d["invitation_sender"], invitation_number=d["invitation_number"],
+                invitation_date=d["invitation_date"], invitation_scan=d["invitation_scan"],
+                approval_leader=d["approval_leader"], approval_date=d["approval_date"],
+                approval_note=d["approval_note"], approval_scan=d["approval_scan"],
+            )
+            try:
+                order = s.order_create(by=request.user, data=data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "legs" in exc.error_dict:
+                    legs_error = " ".join(exc.message_dict["legs"])
+                _apply_errors(form, exc)
+            else:
+                if request.POST.get("action") == "submit":
+                    try:
+                        s.order_submit(order=order, by=request.user)
+                    except s.TransitionRefused as exc:
+                        messages.error(request, _("Saved as a draft but not submitted: %(why)s") % {"why": exc.message})
+                    else:
+                        messages.success(request, _("The request was submitted for approval."))
+                else:
+                    messages.success(request, _("The request was saved as a draft."))
+                return redirect("missions:detail", pk=order.pk)
+    return render(request, "missions/new.html", {"form": form, "legs": legs, "legs_error": legs_error})
+
+
+@login_required
+@require_GET
+def leg_row(request):
+    """The htmx partial: one more empty itinerary row."""
+    return render(request, "missions/_leg_row.html", {"leg": LegForm(prefix=f"leg-{secrets.token_hex(4)}")})
+
+
+@login_required
+@require_GET
+def traveller_search(request):
+    """The htmx partial: officials of my unit's subtree matching a name or ID, as checkboxes."""
+    term = request.GET.get("q", "").strip()
+    people = []
+    if len(term) >= 2:
+        people = travellers_choices_for(official_of(request.user)).filter(
+            Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+        )[:20]
+    return render(request, "missions/_traveller_options.html", {"people": people, "term": term})
+
+
+# --- one order -----------------------------------------------------------------------
+
+
+REASON_ACTIONS = {"reject", "revoke", "send_back"}
+NOTE_ACTIONS = {"cancel", "approve", "accept"}
+ACTIONS = {
+    "submit": s.order_submit,
+    "approve": s.order_approve,
+    "reject": s.order_reject,
+    "cancel": s.order_cancel,
+    "issue": s.order_issue,
+    "revoke": s.order_revoke,
+    "file_return": s.order_file_return,
+    "send_back": s.order_send_back,
+    "accept": s.order_accept,
+}
+DONE = {
+    "submit": gettext_lazy("The request was submitted for approval."),
+    "approve": gettext_lazy("The request was approved."),
+    "reject": gettext_lazy("The request was rejected."),
+    "cancel": gettext_lazy("The order was cancelled."),
+    "issue": gettext_lazy("The order was issued."),
+    "revoke": gettext_lazy("The order was revoked."),
+    "file_return": gettext_lazy("The return was submitted to GDAF."),
+    "send_back": gettext_lazy("The return was sent back to the travellers."),
+    "accept": gettext_lazy("The return was accepted."),
+}
+
+LOG_LABELS = {
+    **DONE,
+    "created": gettext_lazy("Request created"),
+    "stamp_recorded": gettext_lazy("A leg of the return was recorded"),
+    "report_saved": gettext_lazy("The report was saved"),
+    "document_requested": gettext_lazy("A PDF of the order was requested"),
+    "overdue": gettext_lazy("The return is overdue"),
+}
+
+
+def _available_actions(order, user):
+    out = []
+    for t in order.get_available_user_state_transitions(user):
+        if t.name == "file_return":
+            continue  # on the return page, next to what it needs
+        out.append({"name": t.name, "label": t.custom.get("label", t.name), "needs_reason": t.name in REASON_ACTIONS,
+                    "danger": t.name in ("reject", "cancel", "revoke", "send_back")})
+    return out
+
+
+def _document_url(doc):
+    if doc.status != OrderDocument.Status.READY:
+        return ""
+    try:
+        return reverse("missions:document_download", args=[doc.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    order = selectors.order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    me = official_of(request.user)
+    travellers = order.travellers.select_related("official")
+    legs = order.legs.select_related("from_province", "to_province")
+    log = list(order.log.select_related("actor__official", "acting_for"))
+    states = dict(State.choices)
+    for entry in log:
+        entry.label = LOG_LABELS.get(entry.action, entry.action)
+        entry.to_state_label = states.get(entry.to_state, entry.to_state)
+        official = getattr(entry.actor, "official", None) if entry.actor else None
+        entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")
+    documents = [(doc, _document_url(doc)) for doc in order.documents.all()]
+    is_traveller = me is not None and any(t.official_id == me.pk for t in travellers)
+    return render(request, "missions/detail.html", {
+        "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
+        "actions": _available_actions(order, request.user), "reason_form": ReasonForm(),
+        "may_return": is_traveller and order.state in (State.ISSUED, State.SENT_BACK),
+    })
+
+
+@login_required
+@require_POST
+def transition(request, pk, action):
+    order = selectors.order_for(request.user, pk)
+    if order is None or action not in ACTIONS:
+        raise Http404
+    kwargs = {}
+    if action in REASON_ACTIONS:
+        kwargs["reason"] = request.POST.get("reason", "")
+    elif action == "cancel":
+        kwargs["reason"] = request.POST.get("reason", "")
+    elif action in NOTE_ACTIONS:
+        kwargs["note"] = request.POST.get("note", "").strip()
+    try:
+        ACTIONS[action](order=order, by=request.user, **kwargs)
+    except s.TransitionRefused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, DONE[action])
+    target = request.POST.get("next", "")
+    if target in QUEUES:
+        return redirect(f"missions:{target}")
+    if action == "file_return" and order.state != State.RETURNED:
+        return redirect("missions:return", pk=order.pk)
+    return redirect("missions:detail", pk=order.pk)
+
+
+# --- the return (B.3) ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_return(request, pk):
+    order = selectors.order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    me = official_of(request.user)
+    mine = order.travellers.filter(official=me).first() if me else None
+    if mine is None:
+        messages.error(request, _("Only a traveller on this mission can fill in its return."))
+        return redirect("missions:detail", pk=order.pk)
+    legs = list(order.legs.select_related("from_province", "to_province"))
+    stamps = {st.leg_id: st for st in LegStamp.objects.filter(traveller=mine)}
+    bound_leg, bound_form, report_form = None, None, None
+    if request.method == "POST":
+        if "report" in request.POST:
+            report_form = ReportForm(request.POST, request.FILES)
+            if report_form.is_valid():
+                try:
+                    s.report_save(order=order, by=request.user, text=report_form.cleaned_data["report_text"],
+                                  attachment=report_form.cleaned_data["report_file"])
+                except ValidationError as exc:
+                    _apply_errors(report_form, exc)
+                except s.TransitionRefused as exc:
+                    messages.error(request, exc.message)
+                    return redirect("missions:detail", pk=order.pk)
+                else:
+                    messages.success(request, _("The report was saved."))
+                    return redirect("missions:return", pk=order.pk)
+        else:
+            leg = next((lg for lg in legs if str(lg.pk) == request.POST.get("leg")), None)
+            if leg is None:
+                raise Http404
+            bound_leg = leg.pk
+            bound_form = StampForm(request.POST, request.FILES, prefix=f"stamp-{leg.pk}")
+            if bound_form.is_valid():
+                d = bound_form.cleaned_data
+                try:
+                    s.stamp_record(order=order, leg=leg, by=request.user, departed_on=d["departed_on"],
+                                   arrived_on=d["arrived_on"], scan=d["scan"], note=d["note"])
+                except ValidationError as exc:
+                    _apply_errors(bound_form, exc)
+                except s.TransitionRefused as exc:
+                    messages.error(request, exc.message)
+                    return redirect("missions:detail", pk=order.pk)
+                else:
+                    messages.success(request, _("Leg %(n)s was recorded.") % {"n": leg.seq})
+                    return redirect("missions:return", pk=order.pk)
+    rows = []
+    for leg in legs:
+        stamp = stamps.get(leg.pk)
+        if leg.pk == bound_leg:
+            form = bound_form
+        else:
+            initial = ({"departed_on": stamp.departed_on, "arrived_on": stamp.arrived_on, "note": stamp.note}
+                       if stamp else {"departed_on": leg.travel_date, "arrived_on": leg.travel_date})
+            form = StampForm(prefix=f"stamp-{leg.pk}", initial=initial)
+        rows.append({"leg": leg, "stamp": stamp, "form": form})
+    if report_form is None:
+        report_form = ReportForm(initial={"report_text": order.report_text})
+    needed = order.travellers.count() * len(legs)
+    done = LegStamp.objects.filter(traveller__order=order).exclude(scan="").count()
+    editable = order.state in (State.ISSUED, State.SENT_BACK)
+    return render(request, "missions/return.html", {
+        "order": order, "rows": rows, "report_form": report_form, "done": done, "needed": needed,
+        "editable": editable, "may_submit": editable and order.return_is_complete(),
+    })
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+FILE_KINDS = {
+    "invitation": (MissionOrder, "invitation_scan"),
+    "approval": (MissionOrder, "approval_scan"),
+    "report": (MissionOrder, "report_file"),
+    "stamp": (LegStamp, "scan"),
+}
+
+
+@login_required
+@require_GET
+def file(request, kind, pk):
+    """Stream an uploaded scan to someone who may see its order; files are named by model, id and field."""
+    if kind not in FILE_KINDS:
+        raise Http404
+    model, field = FILE_KINDS[kind]
+    if model is LegStamp:
+        obj = get_object_or_404(LegStamp.objects.select_related("traveller"), pk=pk)
+        order_id = obj.traveller.order_id
+    else:
+        obj, order_id = None, pk
+    order = selectors.order_for(request.user, order_id)
+    if order is None:
+        raise Http404
+    stored = getattr(obj or order, field)
+    if not stored:
+        raise Http404
+    import filetype
+
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    kind_guess = filetype.guess(handle.read(8192))
+    handle.seek(0)
+    mime = kind_guess.mime if kind_guess else "application/octet-stream"
+    inline = mime in ("application/pdf", "image/jpeg", "image/png")
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(mime, "bin")
+    response = FileResponse(handle, content_type=mime, as_attachment=not inline,
+                            filename=f"order-{order.pk}-{kind}-{pk}.{ext}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- acting approvals ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegations(request):
+    me = official_of(request.user)
+    if me is None or not me.position.in_leadership_group or not has_role(request.user, Role.APPROVER):
+        messages.error(request, _("Only leaders who approve missions can name an acting leader."))
+        return redirect("dashboard")
+    form = DelegationForm(request.POST or None, me=me)
+    if request.method == "POST" and form.is_valid():
+        try:
+            s.delegation_create(leader=me, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The acting approval was saved."))
+            return redirect("missions:delegations")
+    rows = ApprovalDelegation.objects.filter(Q(leader=me) | Q(acting=me)).select_related("leader", "acting")
+    return render(request, "missions/delegations.html", {"form": form, "rows": rows})
+
