@@ -3,7 +3,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
-from .roles import official_of
+from .models import Role
+from .roles import official_of, user_roles
 from .selectors import people_visible_to
 
 
@@ -21,4 +22,5 @@ def people(request):
 def profile(request):
     me = official_of(request.user)
     holdings = me.holdings.select_related("position", "unit") if me else []
-    return render(request, "ministry/profile.html", {"official": me, "holdings": holdings})
+    role_labels = [Role(r).label for r in sorted(user_roles(request.user)) if r != Role.OFFICIAL]
+    return render(request, "ministry/profile.html", {"official": me, "holdings": holdings, "role_labels": role_labels})

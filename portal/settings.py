@@ -130,7 +130,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "mark-overdue-returns": {"task": "missions.tasks.mark_overdue_orders", "schedule": 3600.0},
-    "sweep-notice-outbox": {"task": "groups.tasks.sweep_outbox", "schedule": 30.0},
+    "sweep-notice-outbox": {"task": "groups.tasks.sweep_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0)},
     "sweep-pending-renders": {"task": "missions.tasks.sweep_pending_renders", "schedule": 120.0},
 }
 
@@ -190,6 +190,8 @@ TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
 TELEGRAM_RATE_PER_CHAT = env.float("TELEGRAM_RATE_PER_CHAT", default=1.0)  # messages a second
 TELEGRAM_RATE_PER_GROUP_MINUTE = env.int("TELEGRAM_RATE_PER_GROUP_MINUTE", default=20)
 TELEGRAM_RATE_GLOBAL = env.float("TELEGRAM_RATE_GLOBAL", default=30.0)
+NOTICE_SENDING_LEASE = env.int("NOTICE_SENDING_LEASE", default=120)  # seconds before a vanished send is retried
+NOTICE_SWEEP_GRACE = env.int("NOTICE_SWEEP_GRACE", default=30)  # seconds a due notice may wait in the queue
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@mcs.gov.kh")
 if TELEGRAM_BOT_TOKEN and ":" not in TELEGRAM_BOT_TOKEN:
@@ -225,3 +227,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False

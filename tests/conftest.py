@@ -54,11 +54,9 @@ def cast(db):
 @pytest.fixture
 def login(client):
     """``login(official)`` logs the client in as that official's user."""
-    from tests.factories import PASSWORD
-
     def _login(official):
         client.logout()
-        assert client.login(username=official.user.username, password=PASSWORD, request=None)
+        client.force_login(official.user)
         return client
 
     return _login

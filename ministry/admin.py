@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
+from .resources import OfficialResource, UnitResource
+from .selectors import people_visible_to
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_km", "name_en", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_km", "name_en"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ImportExportModelAdmin):
+    resource_classes = [UnitResource]
+    list_display = ["code", "name_km", "name_en", "kind", "parent", "province", "may_issue_orders", "active"]
+    list_filter = ["kind", "may_issue_orders", "receives_returns", "active"]
+    search_fields = ["code", "name_km", "name_en", "abbreviation_km"]
+    autocomplete_fields = ["parent", "province"]
+    readonly_fields = ["path"]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["rank", "title_km", "title_en", "in_leadership_group", "heads_unit"]
+    list_filter = ["in_leadership_group", "heads_unit"]
+    search_fields = ["title_km", "title_en", "code"]
+    ordering = ["rank"]
+
+
+class HoldingInline(admin.TabularInline):
+    model = PositionHolding
+    extra = 0
+    fields = ["position", "unit", "started_on", "ended_on", "note"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("History of positions")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Official)
+class OfficialAdmin(ImportExportModelAdmin):
+    resource_classes = [OfficialResource]
+    list_display = ["civil_service_id", "honorific", "name_km", "name_latin", "position", "unit", "active"]
+    list_filter = ["active", "position__in_leadership_group", "position", "unit__kind", "gender"]
+    search_fields = ["civil_service_id", "name_km", "name_latin", "phone", "email", "unit__code", "unit__name_km"]
+    autocomplete_fields = ["unit", "position", "user"]
+    list_select_related = ["unit", "position"]
+    inlines = [HoldingInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk__in=people_visible_to(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # A change of position or unit goes through official_change_position (history kept).
+        return ["position", "unit"] if obj is not None else []
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created", "actor", "action", "content_type", "object_id"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["action", "object_id", "actor__username"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
