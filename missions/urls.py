@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_documents
 
 app_name = "missions"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/return/", views.file_return, name="return"),
     path("file/<slug:kind>/<int:pk>/", views.file, name="file"),
+    path("documents/<int:pk>/", views_documents.document_download, name="document_download"),
+    path("<int:pk>/documents/render/", views_documents.document_rerender, name="document_rerender"),
+    path("<int:pk>/return-package/", views_documents.return_package, name="return_package"),
 ]

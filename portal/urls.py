@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("ministry/", include("ministry.urls")),
     path("missions/", include("missions.urls")),
+    path("verify/", include("missions.verify_urls")),
     path("groups/", include("groups.urls")),
     path("admin/", admin.site.urls),
 ]

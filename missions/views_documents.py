@@ -1,0 +1,203 @@
+"""The order's PDFs: download, re-render, the return package, and the public verification page."""
+
+import hashlib
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from ministry.audit import audit
+from ministry.models import Role
+from ministry.roles import has_role, official_of
+
+from .documents.package import return_package as build_return_package
+from .documents.render import MAX_ATTEMPTS
+from .models import LegStamp, MissionOrder, OrderDocument, State
+from .selectors import order_for
+from .services import document_request
+from .uploads import check_upload
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def may_rerender(user, order) -> bool:
+    """The issuing unit's clerks, once the order has its number."""
+    me = official_of(user)
+    return (
+        me is not None
+        and order.number is not None
+        and has_role(user, Role.ISSUING_CLERK)
+        and me.unit_id == order.issuing_unit_id
+    )
+
+
+def may_get_return_package(user, order) -> bool:
+    """GDAF's returns clerks and the issuer's clerks (and the administrator)."""
+    if order.number is None:
+        return False
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    me = official_of(user)
+    if me is None:
+        return False
+    if has_role(user, Role.RETURNS_CLERK) and me.unit.receives_returns:
+        return True
+    return has_role(user, Role.ISSUING_CLERK) and me.unit_id == order.issuing_unit_id
+
+
+def documents_panel(user, order) -> dict:
+    """Context of ``missions/documents/_list.html`` (also used by the ``order_documents`` tag)."""
+    return {
+        "order": order,
+        "order_documents": list(order.documents.all()),
+        "may_rerender": may_rerender(user, order),
+        "may_package": may_get_return_package(user, order)
+        and LegStamp.objects.filter(traveller__order=order).exclude(scan="").exists(),
+        "max_attempts": MAX_ATTEMPTS,
+    }
+
+
+def _pdf_name(order, suffix: str) -> str:
+    return f"mission-order-{order.year}-{order.number:03d}-{suffix}.pdf"
+
+
+# --- signed-in views -----------------------------------------------------------------------
+
+
+@login_required
+def document_download(request, pk):
+    doc = get_object_or_404(OrderDocument, pk=pk, status=OrderDocument.Status.READY)
+    order = order_for(request.user, doc.order_id)
+    if order is None or not doc.file:
+        raise Http404
+    return FileResponse(
+        doc.file.open("rb"),
+        content_type="application/pdf",
+        filename=_pdf_name(order, f"v{doc.version}-{doc.language}"),
+    )
+
+
+@login_required
+@require_POST
+def document_rerender(request, pk):
+    order = order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    if not may_rerender(request.user, order):
+        messages.error(request, _("Only a clerk of the issuing unit can render the order again."))
+        return redirect("missions:detail", pk=order.pk)
+    language = request.POST.get("language", "km")
+    if language not in ("km", "en"):
+        language = "km"
+    with transaction.atomic():
+        doc = document_request(order=order, by=request.user, reason="re-render", language=language)
+        audit(doc, "missions.document.rerender", by=request.user, order=order.pk, version=doc.version,
+              language=language)
+    messages.success(request, _("A new version (%(version)s) of the PDF is being prepared.") % {"version": doc.version})
+    return redirect("missions:detail", pk=order.pk)
+
+
+@login_required
+def return_package(request, pk):
+    order = order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    if not may_get_return_package(request.user, order):
+        messages.error(request, _("Only GDAF's returns clerks or the issuing unit's clerks can download the return package."))
+        return redirect("missions:detail", pk=order.pk)
+    if not LegStamp.objects.filter(traveller__order=order).exclude(scan="").exists():
+        messages.error(request, _("No stamped visa sheet has been recorded yet."))
+        return redirect("missions:detail", pk=order.pk)
+    data = build_return_package(order)
+    return FileResponse(io.BytesIO(data), content_type="application/pdf", as_attachment=True,
+                        filename=_pdf_name(order, "return"))
+
+
+# --- public verification -----------------------------------------------------------------------
+
+STATE_LABELS = {
+    # state -> (css key, Khmer, English): the public page shows both languages
+    State.ISSUED: ("valid", "មានសុពលភាព", "Valid"),
+    State.RETURNED: ("valid", "មានសុពលភាព (បានដាក់របាយការណ៍ត្រឡប់)", "Valid (return filed)"),
+    State.SENT_BACK: ("valid", "មានសុពលភាព", "Valid"),
+    State.REVOKED: ("revoked", "បានដកហូត", "Revoked"),
+    State.ACCEPTED: ("closed", "បានបិទ (បានទទួលរបាយការណ៍)", "Closed (return accepted)"),
+}
+
+
+class HashCheckForm(forms.Form):
+    pdf = forms.FileField(label=gettext_lazy("PDF file of the order"))
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        mime = check_upload(upload)
+        if mime != "application/pdf":
+            raise ValidationError(_("Upload the PDF file of the order, not an image."))
+        return upload
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+@ratelimit(key="ip", rate="30/m", block=True)
+def verify(request, token):
+    """Public: anyone holding the printed QR code can check the order. Nothing here needs a login,
+    and an unknown token says nothing at all (404)."""
+    order = (
+        MissionOrder.objects.select_related("issuing_unit", "signer", "signer__position")
+        .filter(verification_token=token, number__isnull=False, state__in=list(STATE_LABELS))
+        .first()
+    )
+    if order is None:
+        raise Http404
+    ready = OrderDocument.objects.filter(order=order, status=OrderDocument.Status.READY).exclude(sha256="")
+    latest = ready.filter(language="km").order_by("-version").first() or ready.order_by("-version").first()
+    result = None
+    if request.method == "POST":
+        form = HashCheckForm(request.POST, request.FILES)
+        if form.is_valid():
+            digest = _sha256(form.cleaned_data["pdf"])
+            match = ready.filter(sha256=digest).order_by("-version").first()
+            result = {"digest": digest, "match": match}
+    else:
+        form = HashCheckForm()
+    key, state_km, state_en = STATE_LABELS[order.state]
+    legs = list(order.legs.select_related("from_province", "to_province"))
+    seen, destinations = set(), []
+    for leg in legs:
+        pair = (leg.destination("km"), leg.destination("en"))
+        if pair not in seen:
+            seen.add(pair)
+            destinations.append(pair)
+    with_lang = {"km": order.display_number}
+    from django.utils import translation
+
+    with translation.override("en"):
+        with_lang["en"] = order.display_number
+    return render(request, "missions/verify.html", {
+        "order": order,
+        "number_km": with_lang["km"],
+        "number_en": with_lang["en"],
+        "travellers": order.travellers.select_related("official"),
+        "destinations": destinations,
+        "state_key": key,
+        "state_km": state_km,
+        "state_en": state_en,
+        "latest": latest,
+        "form": form,
+        "result": result,
+    })
