@@ -1,0 +1,360 @@
+"""Sending one notice: claim it, respect the shared limits, send, record the outcome.
+
+A notice is claimed with one conditional UPDATE (pending/failed and due, or a
+``sending`` row whose worker vanished more than the lease ago → sending,
+attempts + 1); a worker that does not win the claim does nothing, so a notice
+already sent is never sent again.  Long texts go out in parts and every part
+sent is recorded at once (``parts_sent``), so a retry continues where the last
+attempt stopped.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from .models import Channel, Notice, Post, TelegramAccount
+from .ratelimit import Bucket, TokenBucketLimiter, telegram_buckets
+from .telegram.client import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    PermanentError,
+    RetryAfter,
+    TelegramClient,
+    TelegramError,
+    TransientError,
+    Unauthorized,
+)
+from .telegram.text import CAPTION_LIMIT, fit_caption, split_message
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 15
+BACKOFF_CAP = 600  # seconds
+INLINE_WAIT = 1.0  # wait for a token inside the task up to this long; longer waits re-queue
+DOCUMENT_POLL = 3  # seconds between looks at a PDF still being rendered
+DOCUMENT_WAIT_LIMIT = timedelta(hours=2)
+CHAT_GONE = ("chat not found", "bot was blocked", "bot was kicked", "user is deactivated", "group chat was deactivated",
+             "not enough rights", "have no rights", "bot is not a member", "chat_id is empty")
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTICE_SENDING_LEASE", 120))
+
+
+@dataclass
+class Outcome:
+    status: str  # sent, held, retry, deferred, dead, skipped
+    countdown: float | None = None  # re-queue after this many seconds
+
+
+# --- rate limiting ---------------------------------------------------------------------
+
+
+class LocalLimiter:
+    """Token buckets in this process only: used when REDIS_URL is empty (one worker)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[float, float]] = {}
+
+    def acquire(self, buckets: list[Bucket]) -> float:
+        with self._lock:
+            now = time.monotonic()
+            levels, wait = [], 0.0
+            for b in buckets:
+                tokens, ts = self._state.get(b.key, (b.capacity, now))
+                tokens = min(b.capacity, tokens + max(0.0, now - ts) * b.rate_per_second)
+                levels.append(tokens)
+                if tokens < 1:
+                    wait = max(wait, (1 - tokens) / b.rate_per_second)
+            if wait > 0:
+                return wait
+            for b, tokens in zip(buckets, levels):
+                self._state[b.key] = (tokens - 1, now)
+            return 0.0
+
+
+_limiter = None
+_limiter_lock = threading.Lock()
+
+
+def limiter():
+    global _limiter
+    with _limiter_lock:
+        if _limiter is None:
+            if settings.REDIS_URL:
+                import redis
+
+                client = redis.Redis.from_url(
+                    settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=3, health_check_interval=10
+                )
+                _limiter = TokenBucketLimiter(client, prefix="portal:telegram")
+            else:
+                _limiter = LocalLimiter()
+        return _limiter
+
+
+def reset_limiter() -> None:
+    global _limiter
+    with _limiter_lock:
+        _limiter = None
+
+
+def buckets_for(chat_id: int) -> list[Bucket]:
+    return telegram_buckets(
+        chat_id,
+        per_chat=settings.TELEGRAM_RATE_PER_CHAT,
+        per_group_per_minute=settings.TELEGRAM_RATE_PER_GROUP_MINUTE,
+        global_per_second=settings.TELEGRAM_RATE_GLOBAL,
+    )
+
+
+def take_token(chat_id: int) -> float:
+    """0 once a token was taken from every bucket of ``chat_id``; else the seconds to wait (> INLINE_WAIT)."""
+    buckets = buckets_for(chat_id)
+    deadline = time.monotonic() + INLINE_WAIT
+    while True:
+        wait = limiter().acquire(buckets)
+        if wait == 0:
+            return 0.0
+        if time.monotonic() + wait > deadline:
+            return wait
+        time.sleep(wait)
+
+
+def client() -> TelegramClient:
+    return TelegramClient(settings.TELEGRAM_BOT_TOKEN, base_url=settings.TELEGRAM_API_URL)
+
+
+# --- claim and outcomes ---------------------------------------------------------------
+
+
+def claim(notice_id: int) -> Notice | None:
+    now = timezone.now()
+    due = Q(state__in=[Notice.State.PENDING, Notice.State.FAILED], next_attempt_at__lte=now)
+    stale = Q(state=Notice.State.SENDING, claimed_at__lt=now - lease())
+    won = Notice.objects.filter(pk=notice_id).filter(due | stale).update(
+        state=Notice.State.SENDING, attempts=F("attempts") + 1, claimed_at=now
+    )
+    if won != 1:
+        return None
+    return Notice.objects.select_related("channel", "recipient", "document", "post", "order").get(pk=notice_id)
+
+
+def _update(notice: Notice, **fields) -> None:
+    """Write the outcome only while this worker still holds the claim."""
+    Notice.objects.filter(pk=notice.pk, state=Notice.State.SENDING, claimed_at=notice.claimed_at).update(**fields)
+
+
+def _sent(notice: Notice, message_id=None) -> Outcome:
+    fields = {"state": Notice.State.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if message_id is not None and notice.telegram_message_id is None:
+        fields["telegram_message_id"] = message_id
+    _update(notice, **fields)
+    return Outcome("sent")
+
+
+def _retry(notice: Notice, error: str, seconds: float) -> Outcome:
+    if notice.attempts >= MAX_ATTEMPTS:
+        return _dead(notice, f"{error} (gave up after {notice.attempts} attempts)")
+    _update(notice, state=Notice.State.FAILED, last_error=error[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=seconds))
+    return Outcome("retry", seconds)
+
+
+def _defer(notice: Notice, why: str, seconds: float) -> Outcome:
+    """Not an attempt (waiting for a token or a document): give the claim back."""
+    _update(notice, state=Notice.State.PENDING, attempts=F("attempts") - 1, last_error=why[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=seconds))
+    return Outcome("deferred", seconds)
+
+
+def _dead(notice: Notice, error: str) -> Outcome:
+    _update(notice, state=Notice.State.DEAD, last_error=error[:2000])
+    return Outcome("dead")
+
+
+def backoff(attempts: int) -> float:
+    return float(min(BACKOFF_CAP, 2 ** max(1, attempts)))
+
+
+# --- the send --------------------------------------------------------------------------
+
+
+def deliver(notice_id: int) -> Outcome:
+    notice = claim(notice_id)
+    if notice is None:
+        return Outcome("skipped")
+    try:
+        if notice.transport == Notice.Transport.FEED:
+            return _sent(notice)
+        document, outcome = _document_for(notice)
+        if outcome is not None:
+            return outcome
+        if notice.transport == Notice.Transport.EMAIL:
+            return _send_email(notice, document)
+        return _send_telegram(notice, document)
+    except Exception as exc:  # noqa: BLE001  (never leave a row in "sending" for a bug or an outage)
+        log.exception("notice %s: unexpected error", notice_id)
+        return _retry(notice, f"{type(exc).__name__}: {exc}", backoff(notice.attempts))
+
+
+def wants_document(notice: Notice) -> bool:
+    if notice.document_id:
+        return True
+    if notice.order_id is None:
+        return False
+    if notice.kind == "order.issued":
+        return True
+    return notice.post_id is not None and notice.post.category == Post.Category.MISSION_ORDER
+
+
+def _document_for(notice: Notice):
+    """(document or None, outcome to return now or None): waits while the order's PDF renders."""
+    if not wants_document(notice):
+        return None, None
+    from missions.models import OrderDocument
+
+    doc = notice.document
+    if doc is None:
+        doc = (
+            OrderDocument.objects.filter(order_id=notice.order_id, reason="issued")
+            .order_by("language", "-version")
+            .first()
+        )
+    if doc is not None and doc.status == OrderDocument.Status.READY and doc.file:
+        if notice.document_id != doc.pk:
+            Notice.objects.filter(pk=notice.pk).update(document=doc)
+            notice.document = doc
+        return doc, None
+    if timezone.now() - notice.created > DOCUMENT_WAIT_LIMIT:
+        return None, None  # send the text alone rather than never
+    why = "waiting for the order PDF" if doc is None or doc.status == OrderDocument.Status.PENDING else \
+        "the order PDF failed to render; waiting for a new render"
+    return None, _defer(notice, why, DOCUMENT_POLL)
+
+
+def _send_email(notice: Notice, document) -> Outcome:
+    plain = html.unescape(strip_tags(notice.text))
+    recipients = [a.strip() for a in notice.email_to.splitlines() if a.strip()]
+    if not recipients:
+        return _dead(notice, "no e-mail address")
+    message = EmailMessage(subject=notice.subject or plain.splitlines()[0][:150], body=plain,
+                           from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+    if document is not None:
+        with document.file.open("rb") as fh:
+            message.attach(f"mission-order-{document.order_id}-v{document.version}.pdf", fh.read(), "application/pdf")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001  (SMTP errors of every kind)
+        return _retry(notice, f"e-mail: {type(exc).__name__}: {exc}", backoff(notice.attempts))
+    return _sent(notice)
+
+
+def plan(notice: Notice, document) -> list[tuple[str, str]]:
+    """The Bot API calls for this notice: [("document", caption)] + [("message", text) ...]."""
+    if document is not None:
+        caption, rest = fit_caption(notice.text, CAPTION_LIMIT)
+        return [("document", caption)] + [("message", part) for part in rest]
+    return [("message", part) for part in split_message(notice.text)]
+
+
+def _target_chat(notice: Notice) -> int | None:
+    if notice.channel_id:
+        return notice.channel.chat_id
+    return notice.chat_id
+
+
+def _send_telegram(notice: Notice, document) -> Outcome:
+    if not settings.TELEGRAM_BOT_TOKEN:
+        _update(notice, state=Notice.State.HELD, attempts=F("attempts") - 1,
+                last_error="no TELEGRAM_BOT_TOKEN: kept in the outbox")
+        return Outcome("held")
+    if notice.channel_id and notice.channel.status == Channel.Status.BROKEN:
+        return _dead(notice, f"channel broken: {notice.channel.broken_reason}")
+    chat_id = _target_chat(notice)
+    if chat_id is None:
+        return _dead(notice, "no Telegram chat to send to")
+    calls = plan(notice, document)
+    bot = client()
+    migrations = 0
+    index = notice.parts_sent
+    while index < len(calls):
+        try:
+            wait = take_token(chat_id)
+        except Exception as exc:  # noqa: BLE001  (Redis down or restarting)
+            return _retry(notice, f"rate limiter unavailable: {type(exc).__name__}: {exc}", 2)
+        if wait:
+            return _defer(notice, f"rate limit: next token in {wait:.2f} s", wait)
+        kind, text = calls[index]
+        try:
+            if kind == "document":
+                with document.file.open("rb") as fh:
+                    content = fh.read()
+                result = bot.send_document(chat_id, f"mission-order-{document.order_id}.pdf", content,
+                                           caption=text or None, mime_type="application/pdf")
+            else:
+                markup = notice.reply_markup if index == len(calls) - 1 else None
+                result = bot.send_message(chat_id, text, reply_markup=markup)
+        except RetryAfter as exc:
+            return _retry(notice, str(exc), exc.retry_after)
+        except ChatMigrated as exc:
+            migrations += 1
+            if migrations > 2:
+                return _retry(notice, str(exc), backoff(notice.attempts))
+            chat_id = _migrate(notice, exc.new_chat_id)
+            continue
+        except (Forbidden, BadRequest) as exc:
+            return _permanent(notice, exc)
+        except Unauthorized as exc:
+            return _retry(notice, f"bot token refused: {exc}", BACKOFF_CAP)
+        except PermanentError as exc:
+            return _dead(notice, str(exc))
+        except (TransientError, TelegramError) as exc:
+            return _retry(notice, str(exc), backoff(notice.attempts))
+        index += 1
+        message_id = (result or {}).get("message_id") if isinstance(result, dict) else None
+        fields = {"parts_sent": index}
+        if message_id is not None and notice.telegram_message_id is None:
+            fields["telegram_message_id"] = message_id
+            notice.telegram_message_id = message_id
+        _update(notice, **fields)
+    return _sent(notice)
+
+
+def _migrate(notice: Notice, new_chat_id: int) -> int:
+    from .services import channel_migrate
+
+    if notice.channel_id:
+        channel_migrate(channel=notice.channel, new_chat_id=new_chat_id)
+        notice.channel.chat_id = new_chat_id
+    else:
+        TelegramAccount.objects.filter(chat_id=notice.chat_id).update(chat_id=new_chat_id)
+    Notice.objects.filter(pk=notice.pk).update(chat_id=new_chat_id)
+    notice.chat_id = new_chat_id
+    return new_chat_id
+
+
+def _permanent(notice: Notice, exc: TelegramError) -> Outcome:
+    description = str(exc.description or "").lower()
+    chat_gone = isinstance(exc, Forbidden) or any(marker in description for marker in CHAT_GONE)
+    with transaction.atomic():
+        outcome = _dead(notice, str(exc))
+        if chat_gone and notice.channel_id:
+            from .services import channel_mark_broken
+
+            channel_mark_broken(channel=notice.channel, reason=str(exc))
+    return outcome

@@ -1,0 +1,105 @@
+"""Writing notices into the outbox, inside the caller's transaction.
+
+Every writer here must be called inside the transaction of the change that causes
+the notice: the row commits or rolls back with it, and sending is queued only on
+commit.  ``idempotency_key`` is unique, so writing the same notice twice (a
+retried event, a double click) keeps one row.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ministry.models import Official, Role
+
+from .models import Channel, Notice, TelegramAccount
+
+
+def render_notice(kind: str, context: dict) -> str:
+    """Telegram HTML for notice ``kind`` (Khmer first, then English); autoescaped."""
+    name = kind.replace(".", "_")
+    return render_to_string(f"groups/notices/{name}.html", context).strip()
+
+
+def telegram_live() -> bool:
+    return bool(settings.TELEGRAM_BOT_TOKEN)
+
+
+def _initial_state(transport: str) -> str:
+    if transport == Notice.Transport.TELEGRAM and not telegram_live():
+        return Notice.State.HELD
+    return Notice.State.PENDING
+
+
+def queue_on_commit(notice_ids) -> None:
+    ids = list(notice_ids)
+    if not ids:
+        return
+
+    def _queue():
+        from .tasks import enqueue
+
+        for pk in ids:
+            enqueue(pk)
+
+    transaction.on_commit(_queue)
+
+
+def write(*, key: str, transport: str, kind: str, text: str, subject: str = "", channel=None, recipient=None,
+          chat_id=None, email_to: str = "", reply_markup=None, document=None, post=None, order=None,
+          queue: bool = True) -> Notice | None:
+    """One outbox row (or None when a row with ``key`` already exists)."""
+    state = _initial_state(transport)
+    values = dict(
+        transport=transport, kind=kind, text=text, subject=subject[:200], channel=channel, recipient=recipient,
+        chat_id=chat_id, email_to=email_to, reply_markup=reply_markup, document=document, post=post, order=order,
+        state=state,
+    )
+    if transport == Notice.Transport.FEED:
+        values.update(state=Notice.State.SENT, sent_at=timezone.now())
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(idempotency_key=key[:200], **values)
+    except IntegrityError:
+        if Notice.objects.filter(idempotency_key=key[:200]).exists():
+            return None
+        raise
+    if queue and notice.state == Notice.State.PENDING:
+        queue_on_commit([notice.pk])
+    return notice
+
+
+def to_official(official: Official, *, key: str, kind: str, context: dict, subject: str = "", reply_markup=None,
+                order=None, post=None) -> Notice | None:
+    """A direct notice: to the official's linked Telegram chat, else to their e-mail, else nothing."""
+    text = render_notice(kind, {**context, "recipient": official})
+    account = TelegramAccount.objects.filter(official=official).first()
+    if account is not None:
+        return write(key=f"{key}:tg", transport=Notice.Transport.TELEGRAM, kind=kind, text=text, subject=subject,
+                     recipient=official, chat_id=account.chat_id, reply_markup=reply_markup, order=order, post=post)
+    if official.email:
+        return write(key=f"{key}:mail", transport=Notice.Transport.EMAIL, kind=kind, text=text, subject=subject,
+                     recipient=official, email_to=official.email, order=order, post=post)
+    return None
+
+
+def to_channel(channel: Channel, *, key: str, kind: str, text: str, subject: str = "", post=None, order=None,
+               document=None) -> Notice | None:
+    if channel.kind == Channel.Kind.TELEGRAM:
+        return write(key=key, transport=Notice.Transport.TELEGRAM, kind=kind, text=text, subject=subject,
+                     channel=channel, chat_id=channel.chat_id, post=post, order=order, document=document)
+    if channel.kind == Channel.Kind.EMAIL:
+        addresses = "\n".join(channel.email_list)
+        if not addresses:
+            return None
+        return write(key=key, transport=Notice.Transport.EMAIL, kind=kind, text=text, subject=subject,
+                     channel=channel, email_to=addresses, post=post, order=order)
+    return write(key=key, transport=Notice.Transport.FEED, kind=kind, text=text, subject=subject, channel=channel,
+                 post=post, order=order)
+
+
+def administrators():
+    return Official.objects.filter(active=True, user__isnull=False).filter(
+        user__groups__name=Role.ADMINISTRATOR
+    ).distinct() | Official.objects.filter(active=True, user__is_superuser=True)

@@ -1,0 +1,383 @@
+"""Business actions on groups, posts, channels and Telegram links: one function per action, each audited.
+
+A refused action raises ``ActionRefused(message)``; bad input raises ``ValidationError``.
+Notices are written in the same transaction and queued on commit.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ministry.audit import audit
+from ministry.models import Official, Unit
+from ministry.roles import official_of
+from missions.uploads import check_upload
+
+from . import outbox
+from .models import Channel, ChatGroup, ExtraMember, LinkToken, Post, TelegramAccount
+from .selectors import heads_group, is_member, may_moderate
+
+LINK_TOKEN_LIFETIME = timedelta(minutes=30)
+
+
+class ActionRefused(Exception):
+    """An action the user may not do now; ``message`` is for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- groups and channels ----------------------------------------------------------
+
+
+def _cabinet_check(group: ChatGroup, officials) -> None:
+    if group.is_leadership:
+        cabinet = Unit.objects.get(code="CABINET")
+        outsiders = [o for o in officials if not o.unit.path.startswith(cabinet.path)]
+        if outsiders:
+            raise ValidationError(
+                {"moderators": _("The Cabinet moderates the leadership group: %(names)s are not in the Cabinet.")
+                 % {"names": ", ".join(str(o) for o in outsiders)}}
+            )
+
+
+@transaction.atomic
+def group_create(*, kind: str, name_km: str, name_en: str = "", unit: Unit | None = None, moderators=(),
+                 by=None) -> ChatGroup:
+    """Create a group with its portal feed channel (every group has one)."""
+    if kind not in ChatGroup.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of group.")})
+    if kind == ChatGroup.Kind.UNIT and unit is None:
+        raise ValidationError({"unit": _("A unit group needs its unit.")})
+    if kind == ChatGroup.Kind.LEADERSHIP:
+        unit = None
+        if ChatGroup.objects.filter(kind=kind).exists():
+            raise ValidationError({"kind": _("There is already a leadership group.")})
+    elif ChatGroup.objects.filter(kind=kind, unit=unit).exists():
+        raise ValidationError({"unit": _("This unit already has a group.")})
+    if not (name_km or "").strip():
+        raise ValidationError({"name_km": _("Give the group a Khmer name.")})
+    group = ChatGroup.objects.create(kind=kind, unit=unit, name_km=name_km.strip(), name_en=(name_en or "").strip())
+    moderators = list(moderators)
+    if not moderators and kind == ChatGroup.Kind.LEADERSHIP:
+        moderators = list(Official.objects.filter(active=True, unit__code="CABINET", position__in_leadership_group=True))
+    elif not moderators and unit is not None:
+        moderators = list(Official.objects.filter(active=True, unit=unit, position__heads_unit=True))
+    _cabinet_check(group, moderators)
+    group.moderators.set(moderators)
+    Channel.objects.create(group=group, kind=Channel.Kind.FEED)
+    audit(group, "groups.group.created", by=by, kind=kind, unit=unit.code if unit else None,
+          moderators=[m.pk for m in moderators])
+    return group
+
+
+@transaction.atomic
+def group_set_moderators(*, group: ChatGroup, moderators, by) -> ChatGroup:
+    moderators = list(moderators)
+    _cabinet_check(group, moderators)
+    group.moderators.set(moderators)
+    audit(group, "groups.group.moderators_set", by=by, moderators=[m.pk for m in moderators])
+    return group
+
+
+@transaction.atomic
+def channel_create(*, group: ChatGroup, kind: str, chat_id=None, emails: str = "", by=None) -> Channel:
+    if kind == Channel.Kind.FEED:
+        raise ValidationError({"kind": _("Every group already has its portal feed.")})
+    if kind == Channel.Kind.TELEGRAM:
+        try:
+            chat_id = int(chat_id)
+        except (TypeError, ValueError):
+            raise ValidationError({"chat_id": _("A Telegram channel needs the numeric chat id.")}) from None
+    elif kind == Channel.Kind.EMAIL:
+        chat_id = None
+        probe = Channel(emails=emails)
+        if not probe.email_list:
+            raise ValidationError({"emails": _("Give at least one e-mail address.")})
+        from django.core.validators import validate_email
+
+        for address in probe.email_list:
+            validate_email(address)
+    else:
+        raise ValidationError({"kind": _("Choose the kind of channel.")})
+    channel = Channel.objects.create(group=group, kind=kind, chat_id=chat_id, emails=emails)
+    audit(channel, "groups.channel.created", by=by, group=group.pk, kind=kind, chat_id=chat_id)
+    return channel
+
+
+def channel_mark_broken(*, channel: Channel, reason: str, by=None) -> bool:
+    """Mark a channel broken (no more sends) and tell the administrators. False if it already was."""
+    with transaction.atomic():
+        now = timezone.now()
+        changed = Channel.objects.filter(pk=channel.pk, status=Channel.Status.OK).update(
+            status=Channel.Status.BROKEN, broken_reason=reason[:300], broken_at=now
+        )
+        if changed != 1:
+            return False
+        channel.refresh_from_db()
+        audit(channel, "groups.channel.broken", by=by, reason=reason)
+        stamp = int(now.timestamp())
+        for admin in outbox.administrators():
+            outbox.to_official(
+                admin, key=f"channel.broken:{channel.pk}:{stamp}:{admin.pk}", kind="channel.broken",
+                context={"channel": channel, "reason": reason},
+                subject=f"Channel broken: {channel}",
+            )
+        transaction.on_commit(lambda: _mail_admins_broken(channel.pk, reason))
+    return True
+
+
+def _mail_admins_broken(channel_pk: int, reason: str) -> None:
+    from django.core.mail import mail_admins
+
+    mail_admins(f"Telegram channel {channel_pk} is broken", f"Channel {channel_pk}: {reason}", fail_silently=True)
+
+
+@transaction.atomic
+def channel_repair(*, channel: Channel, by, chat_id=None) -> Channel:
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if chat_id not in (None, ""):
+        channel.chat_id = int(chat_id)
+    channel.status, channel.broken_reason, channel.broken_at = Channel.Status.OK, "", None
+    channel.save()
+    audit(channel, "groups.channel.repaired", by=by, chat_id=channel.chat_id)
+    return channel
+
+
+@transaction.atomic
+def channel_migrate(*, channel: Channel, new_chat_id: int) -> None:
+    """The Telegram group became a supergroup: keep sending to its new id."""
+    old = Channel.objects.select_for_update().get(pk=channel.pk).chat_id
+    if old == new_chat_id:
+        return
+    Channel.objects.filter(pk=channel.pk).update(chat_id=new_chat_id)
+    from .models import Notice
+
+    Notice.objects.filter(channel=channel, chat_id=old).exclude(state=Notice.State.SENT).update(chat_id=new_chat_id)
+    audit(channel, "groups.channel.migrated", old_chat_id=old, new_chat_id=new_chat_id)
+
+
+# --- members --------------------------------------------------------------------
+
+
+@transaction.atomic
+def extra_member_add(*, group: ChatGroup, official: Official, reason: str, by) -> ExtraMember:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this person is a member.")})
+    try:
+        with transaction.atomic():
+            extra = ExtraMember.objects.create(group=group, official=official, reason=reason, added_by=by)
+    except IntegrityError:
+        raise ValidationError({"official": _("This person is already an extra member.")}) from None
+    audit(group, "groups.member.added", by=by, official=official.pk, reason=reason)
+    return extra
+
+
+@transaction.atomic
+def extra_member_remove(*, group: ChatGroup, official: Official, by) -> bool:
+    deleted, _n = ExtraMember.objects.filter(group=group, official=official).delete()
+    if deleted:
+        audit(group, "groups.member.removed", by=by, official=official.pk)
+    return bool(deleted)
+
+
+# --- posts (A.2, A.4) -----------------------------------------------------------------
+
+
+def post_text(post: Post) -> str:
+    return outbox.render_notice("post.published", {"post": post})
+
+
+def _publish_notices(post: Post) -> None:
+    text = post_text(post)
+    wants_pdf = post.category == Post.Category.MISSION_ORDER
+    for channel in post.group.channels.all():
+        if channel.status == Channel.Status.BROKEN:
+            continue
+        outbox.to_channel(
+            channel, key=f"post:{post.pk}:ch{channel.pk}", kind="post.published", text=text, subject=post.title,
+            post=post, order=post.order if wants_pdf else None, document=post.document if wants_pdf else None,
+        )
+
+
+MEETING_FIELDS = ("meeting_date", "meeting_time", "meeting_place")
+
+
+@transaction.atomic
+def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str, meeting_date=None,
+                meeting_time=None, meeting_place: str = "", agenda: str = "", attachment=None) -> Post:
+    """A member proposes a post; it waits for a moderator (A.4)."""
+    me = official_of(by)
+    if me is None:
+        raise ActionRefused(_("Your login is not linked to an official; ask the administrator."))
+    if not (is_member(group, me) or may_moderate(group, me)):
+        raise ActionRefused(_("Only members of this group may post in it."))
+    errors = {}
+    allowed = [c for c in Post.Category.values if c != Post.Category.MISSION_ORDER]
+    if not category:
+        errors["category"] = _("Choose what the post is (A.4): meeting, action plan or announcement within the remit.")
+    elif category not in allowed:
+        errors["category"] = _("Mission orders are posted by the portal when they are issued.")
+    if not (title or "").strip():
+        errors["title"] = _("Give the post a title.")
+    if not (body_km or "").strip():
+        errors["body_km"] = _("Write the text in Khmer.")
+    if category == Post.Category.MEETING:
+        if not meeting_date or not meeting_time or not (meeting_place or "").strip():
+            errors["meeting_date"] = _("A meeting invitation needs its date, time and place.")
+    attachment_type = ""
+    if attachment:
+        try:
+            attachment_type = check_upload(attachment)
+        except ValidationError as exc:
+            errors["attachment"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    post = Post(group=group, category=category, title=title.strip(), body_km=body_km.strip(), author=me,
+                agenda=(agenda or "").strip())
+    if category == Post.Category.MEETING:
+        post.meeting_date, post.meeting_time, post.meeting_place = meeting_date, meeting_time, meeting_place.strip()
+    if attachment:
+        post.attachment, post.attachment_type = attachment, attachment_type
+        post.attachment_name = getattr(attachment, "name", "")[:200]
+    post.save()
+    audit(post, "groups.post.created", by=by, group=group.pk, category=category)
+    return post
+
+
+def _moderate(post: Post, by) -> tuple[Post, Official]:
+    locked = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    me = official_of(by)
+    if not may_moderate(locked.group, me):
+        if locked.group.is_leadership:
+            raise ActionRefused(_("Only the Cabinet's moderators approve posts in the leadership group."))
+        raise ActionRefused(_("Only a moderator of this group may do that."))
+    if locked.state != Post.State.PENDING:
+        raise ActionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
+    return locked, me
+
+
+@transaction.atomic
+def post_approve(*, post: Post, by) -> Post:
+    post, me = _moderate(post, by)
+    now = timezone.now()
+    post.state, post.moderated_by, post.moderated_at, post.published_at = Post.State.PUBLISHED, me, now, now
+    post.save(update_fields=["state", "moderated_by", "moderated_at", "published_at"])
+    _publish_notices(post)
+    audit(post, "groups.post.approved", by=by)
+    return post
+
+
+@transaction.atomic
+def post_reject(*, post: Post, by, reason: str) -> Post:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    post, me = _moderate(post, by)
+    post.state, post.moderated_by, post.moderated_at, post.reason = Post.State.REJECTED, me, timezone.now(), reason
+    post.save(update_fields=["state", "moderated_by", "moderated_at", "reason"])
+    if post.author_id:
+        outbox.to_official(post.author, key=f"post.rejected:{post.pk}:{post.author_id}", kind="post.rejected",
+                           context={"post": post}, subject=post.title, post=post)
+    audit(post, "groups.post.rejected", by=by, reason=reason)
+    return post
+
+
+@transaction.atomic
+def post_forward(*, post: Post, by) -> Post:
+    """A head of unit passes a published leadership post on to their unit's group (A.3)."""
+    original = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    me = official_of(by)
+    if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
+        raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
+    target = heads_group(me)
+    if target is None:
+        raise ActionRefused(_("Only the head of a unit that has a group can forward to it."))
+    if Post.objects.filter(forwarded_from=original, group=target).exists():
+        raise ActionRefused(_("This post was already forwarded to %(group)s.") % {"group": target})
+    now = timezone.now()
+    copy = Post.objects.create(
+        group=target, category=original.category, title=original.title, body_km=original.body_km,
+        meeting_date=original.meeting_date, meeting_time=original.meeting_time,
+        meeting_place=original.meeting_place, agenda=original.agenda, order=original.order,
+        document=original.document, attachment=original.attachment, attachment_type=original.attachment_type,
+        attachment_name=original.attachment_name, author=me, state=Post.State.PUBLISHED, moderated_by=me,
+        moderated_at=now, published_at=now, forwarded_from=original,
+    )
+    _publish_notices(copy)
+    audit(copy, "groups.post.forwarded", by=by, original=original.pk, group=target.pk)
+    return copy
+
+
+def post_publish_order(*, order, group: ChatGroup) -> Post | None:
+    """An issued mission order is posted to the leadership group (A.2); call inside the issue transaction."""
+    if Post.objects.filter(order=order, group=group, category=Post.Category.MISSION_ORDER).exists():
+        return None
+    now = timezone.now()
+    from django.utils import translation
+
+    with translation.override("km"):
+        title = order.display_number[:200]
+    post = Post.objects.create(
+        group=group, category=Post.Category.MISSION_ORDER, title=title, body_km=order.purpose_km, order=order,
+        state=Post.State.PUBLISHED, published_at=now,
+    )
+    _publish_notices(post)
+    audit(post, "groups.post.order_published", order=order.pk)
+    return post
+
+
+# --- Telegram links ------------------------------------------------------------------
+
+
+@transaction.atomic
+def link_token_create(*, official: Official, by=None) -> LinkToken:
+    now = timezone.now()
+    LinkToken.objects.filter(official=official, used_at__isnull=True).update(expires_at=now)
+    token = LinkToken.objects.create(official=official, expires_at=now + LINK_TOKEN_LIFETIME)
+    audit(official, "groups.telegram.link_requested", by=by)
+    return token
+
+
+@transaction.atomic
+def telegram_link(*, token: str, telegram_user_id: int, chat_id: int, username: str = "") -> TelegramAccount:
+    """Use a one-time deep-link token; refuses an expired or used token."""
+    now = timezone.now()
+    claimed = LinkToken.objects.filter(token=token, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if claimed != 1:
+        raise ActionRefused(_("This link has expired or was already used. Open the portal and ask for a new one."))
+    link = LinkToken.objects.select_related("official").get(token=token)
+    official = link.official
+    if not official.active:
+        raise ActionRefused(_("This official is no longer active."))
+    TelegramAccount.objects.filter(telegram_user_id=telegram_user_id).exclude(official=official).delete()
+    account, _created = TelegramAccount.objects.update_or_create(
+        official=official,
+        defaults={"telegram_user_id": telegram_user_id, "chat_id": chat_id, "username": username[:64],
+                  "linked_at": now},
+    )
+    audit(official, "groups.telegram.linked", by=official.user, telegram_user_id=telegram_user_id)
+    return account
+
+
+@transaction.atomic
+def telegram_unlink(*, official: Official | None = None, telegram_user_id: int | None = None, by=None) -> bool:
+    qs = TelegramAccount.objects.all()
+    if official is not None:
+        qs = qs.filter(official=official)
+    elif telegram_user_id is not None:
+        qs = qs.filter(telegram_user_id=telegram_user_id)
+    else:
+        return False
+    account = qs.select_related("official").first()
+    if account is None:
+        return False
+    who = account.official
+    account.delete()
+    audit(who, "groups.telegram.unlinked", by=by, telegram_user_id=account.telegram_user_id)
+    return True

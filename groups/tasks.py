@@ -1,0 +1,58 @@
+"""Thin tasks: take ids, re-fetch, call one function; safe to run twice."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(notice_id: int, countdown: float | None = None) -> bool:
+    """Queue a send; a broker outage is not an error (the sweeper picks the row up later)."""
+    try:
+        send_notice.apply_async((notice_id,), countdown=countdown, retry=False)
+        return True
+    except Exception as exc:  # noqa: BLE001  (kombu raises several kinds)
+        log.warning("notice %s not queued (%s); the outbox sweeper will send it", notice_id, exc)
+        return False
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_notice(notice_id: int) -> str:
+    from .delivery import deliver
+
+    outcome = deliver(notice_id)
+    if outcome.countdown is not None:
+        enqueue(notice_id, countdown=max(0.0, outcome.countdown))
+    return outcome.status
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox(limit: int = 1000) -> int:
+    """Re-queue rows left behind: pending/failed and overdue, or 'sending' longer than the lease."""
+    from .delivery import lease
+    from .models import Notice
+
+    now = timezone.now()
+    grace = timedelta(seconds=getattr(settings, "NOTICE_SWEEP_GRACE", 30))
+    left = (
+        Q(state__in=[Notice.State.PENDING, Notice.State.FAILED], next_attempt_at__lte=now - grace)
+        | Q(state=Notice.State.SENDING, claimed_at__lt=now - lease())
+    )
+    with transaction.atomic():
+        qs = Notice.objects.filter(left).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.values_list("pk", flat=True)[:limit])
+        # Not picked again before the grace has passed once more.
+        Notice.objects.filter(pk__in=ids).exclude(state=Notice.State.SENDING).update(next_attempt_at=now)
+    for pk in ids:
+        enqueue(pk)
+    if ids:
+        log.info("outbox sweeper re-queued %d notices", len(ids))
+    return len(ids)

@@ -1,0 +1,39 @@
+import pytest
+
+from tests.fakes.fixtures import redis_client, redis_server, telegram_server  # noqa: F401
+
+
+@pytest.fixture
+def groups(cast):
+    """The leadership group (moderated by the Cabinet) and unit A's group, each with a Telegram channel."""
+    from groups import services
+    from tests.factories import make_official
+
+    cast.chief_of_cabinet = make_official("CABINET", "chief-of-cabinet", username="chief_cabinet")
+    lead = services.group_create(kind="leadership", name_km="ក្រុមថ្នាក់ដឹកនាំ", name_en="Leadership group",
+                                 moderators=[cast.chief_of_cabinet])
+    unit = services.group_create(kind="unit", unit=cast.unit_a, name_km="ក្រុមនាយកដ្ឋាន A", name_en="Department A")
+    lead_tg = services.channel_create(group=lead, kind="telegram", chat_id=-1001000000001)
+    unit_tg = services.channel_create(group=unit, kind="telegram", chat_id=-1001000000002)
+
+    class G:
+        pass
+
+    g = G()
+    g.lead, g.unit, g.lead_tg, g.unit_tg = lead, unit, lead_tg, unit_tg
+    return g
+
+
+@pytest.fixture
+def bot(settings, telegram_server):
+    """Point the portal at the fake Bot API on loopback; limits loose enough not to slow tests."""
+    from groups import delivery
+
+    settings.TELEGRAM_BOT_TOKEN = telegram_server.token
+    settings.TELEGRAM_API_URL = telegram_server.base_url
+    settings.TELEGRAM_BOT_USERNAME = telegram_server.bot_username
+    settings.TELEGRAM_WEBHOOK_SECRET = "test-secret_0123456789"
+    settings.REDIS_URL = ""
+    delivery.reset_limiter()
+    yield telegram_server
+    delivery.reset_limiter()
