@@ -21,6 +21,8 @@ import json
 import logging
 import math
 import re
+import ssl
+import threading
 from typing import Any
 
 import httpx
@@ -48,6 +50,21 @@ class _RedactBotToken(logging.Filter):
         elif isinstance(record.msg, str) and "/bot" in record.msg:
             record.msg = redact_token(record.msg)
         return True
+
+
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+
+
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One verified TLS context for all calls (building one costs tens of ms)."""
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            import certifi
+
+            _ssl_context = ssl.create_default_context(cafile=certifi.where())
+        return _ssl_context
 
 
 _httpx_logger = logging.getLogger("httpx")
@@ -236,7 +253,7 @@ class TelegramClient:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         url = self.method_url(method)
         try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as http:
+            with httpx.Client(timeout=self.timeout, follow_redirects=False, verify=_shared_ssl_context()) as http:
                 if files:
                     data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
                     response = http.post(url, data=data, files=files)
