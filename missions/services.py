@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from ministry.models import Official, Unit
 from ministry.roles import official_of
@@ -177,7 +177,10 @@ def _refusal(order, method, user):
     """The message for a transition that cannot run now, or None."""
     if not can_proceed(method, check_conditions=False):
         return _("This order is %(state)s: that action is not possible now.") % {"state": order.get_state_display()}
-    if not has_transition_perm(method, user):
+    # django-fsm's has_transition_perm() also checks the conditions: ask the permission alone, so that
+    # an incomplete order gets the message saying what is missing.
+    meta = method._django_fsm
+    if not meta.get_transition(meta.field.get_state(order)).has_perm(order, user):
         return _("You are not allowed to do that with this order.")
     if not can_proceed(method):
         return _CONDITION_MESSAGES.get(method.__name__, lambda o: _("The order is not complete."))(order)
