@@ -100,6 +100,8 @@ def to_channel(channel: Channel, *, key: str, kind: str, text: str, subject: str
 
 
 def administrators():
+    from django.db.models import Q
+
     return Official.objects.filter(active=True, user__isnull=False).filter(
-        user__groups__name=Role.ADMINISTRATOR
-    ).distinct() | Official.objects.filter(active=True, user__is_superuser=True)
+        Q(user__groups__name=Role.ADMINISTRATOR) | Q(user__is_superuser=True)
+    ).distinct()

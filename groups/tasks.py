@@ -49,8 +49,12 @@ def sweep_outbox(limit: int = 1000) -> int:
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
-        # Not picked again before the grace has passed once more.
+        # Not picked again before the grace has passed once more; a send whose worker vanished becomes a retry.
         Notice.objects.filter(pk__in=ids).exclude(state=Notice.State.SENDING).update(next_attempt_at=now)
+        Notice.objects.filter(pk__in=ids, state=Notice.State.SENDING).update(
+            state=Notice.State.FAILED, next_attempt_at=now, claimed_at=None,
+            last_error="the worker sending it stopped; sending again",
+        )
     for pk in ids:
         enqueue(pk)
     if ids:

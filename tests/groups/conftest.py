@@ -34,6 +34,39 @@ def bot(settings, telegram_server):
     settings.TELEGRAM_BOT_USERNAME = telegram_server.bot_username
     settings.TELEGRAM_WEBHOOK_SECRET = "test-secret_0123456789"
     settings.REDIS_URL = ""
+    # Faster than Telegram's limits to keep tests quick; the fake enforces the same values.
+    settings.TELEGRAM_RATE_PER_CHAT = 10.0
+    settings.TELEGRAM_RATE_PER_GROUP_MINUTE = 600
+    settings.TELEGRAM_RATE_GLOBAL = 100.0
+    telegram_server.per_chat_interval = 0.1
+    telegram_server.jitter = 0.02
+    telegram_server.group_max = 600
+    telegram_server.global_max = 100
     delivery.reset_limiter()
     yield telegram_server
     delivery.reset_limiter()
+
+
+@pytest.fixture
+def linked(cast):
+    """``linked(official, chat_id)`` links an official's Telegram account (private chat = user id)."""
+    from groups.models import TelegramAccount
+
+    def _link(official, chat_id=None):
+        chat_id = chat_id or 500_000 + official.pk
+        TelegramAccount.objects.update_or_create(
+            official=official, defaults={"telegram_user_id": chat_id, "chat_id": chat_id}
+        )
+        return chat_id
+
+    return _link
+
+
+def make_notice(chat_id=None, channel=None, text="សួស្តី <b>hello</b>", key=None, **extra):
+    from groups.models import Notice
+
+    key = key or f"test:{Notice.objects.count()}:{chat_id}:{channel.pk if channel else ''}"
+    return Notice.objects.create(
+        transport="telegram", kind="test", text=text, chat_id=chat_id if channel is None else channel.chat_id,
+        channel=channel, idempotency_key=key, **extra
+    )

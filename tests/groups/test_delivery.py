@@ -1,0 +1,252 @@
+"""Delivery of outbox notices against the fake Bot API on loopback (no HTTP mocking)."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from groups import delivery
+from groups.models import Channel, Notice
+from tests.factories import make_order, pdf_bytes
+from tests.groups.conftest import make_notice
+
+CHAT = 777001
+
+
+def _due_now(notice):
+    Notice.objects.filter(pk=notice.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_notice_is_sent_once_with_html_escaped_and_its_message_id_kept(bot, db):
+    from groups.outbox import render_notice
+
+    order_text = render_notice("post.rejected", {"post": type("P", (), {"title": "a < b & c", "reason": "<x>"})()})
+    assert "a &lt; b &amp; c" in order_text
+    notice = make_notice(CHAT, text=order_text)
+
+    assert delivery.deliver(notice.pk).status == "sent"
+    assert delivery.deliver(notice.pk).status == "skipped"  # a sent notice is never sent again
+
+    notice.refresh_from_db()
+    [message] = bot.messages_to(CHAT)
+    assert notice.state == Notice.State.SENT and notice.attempts == 1
+    assert notice.telegram_message_id == message.message_id
+    assert message.parse_mode == "HTML" and "a &lt; b &amp; c" in message.text
+
+
+def test_two_workers_claiming_one_notice_only_one_wins(bot, db):
+    notice = make_notice(CHAT)
+    first = delivery.claim(notice.pk)
+    assert first is not None
+    assert delivery.claim(notice.pk) is None
+    assert delivery.deliver(notice.pk).status == "skipped"
+    assert bot.messages == []
+
+
+def test_429_waits_retry_after_exactly_then_sends(bot, db):
+    notice = make_notice(CHAT)
+    bot.fail_rate_limit(CHAT, retry_after=2)
+
+    before = timezone.now()
+    outcome = delivery.deliver(notice.pk)
+    after = timezone.now()
+
+    notice.refresh_from_db()
+    assert outcome.status == "retry" and outcome.countdown == 2
+    assert notice.state == Notice.State.FAILED
+    assert before + timedelta(seconds=2) <= notice.next_attempt_at <= after + timedelta(seconds=2)
+    assert delivery.deliver(notice.pk).status == "skipped"  # not due yet: no early retry
+
+    time.sleep(max(0.0, (notice.next_attempt_at - timezone.now()).total_seconds()) + 0.05)
+    assert delivery.deliver(notice.pk).status == "sent"
+    assert bot.early_retries == []
+    assert len(bot.messages_to(CHAT)) == 1
+
+
+def test_server_errors_back_off_and_retry_until_sent(bot, db):
+    notice = make_notice(CHAT)
+    bot.fail_server_error(times=2, status=502, chat_id=CHAT)
+    bot.drop_connection(times=1, chat_id=CHAT)
+
+    waits = []
+    for _ in range(3):
+        outcome = delivery.deliver(notice.pk)
+        assert outcome.status == "retry"
+        waits.append(outcome.countdown)
+        notice.refresh_from_db()
+        assert notice.state == Notice.State.FAILED and notice.next_attempt_at > timezone.now()
+        _due_now(notice)
+    assert waits == [2.0, 4.0, 8.0]  # 2^attempts seconds
+    assert delivery.deliver(notice.pk).status == "sent"
+    notice.refresh_from_db()
+    assert notice.attempts == 4 and len(bot.messages_to(CHAT)) == 1
+
+
+@pytest.mark.parametrize("fault", ["block_chat", "unknown_chat"])
+def test_403_or_chat_not_found_breaks_the_channel_tells_admins_and_never_retries(bot, cast, groups, fault):
+    cast.admin.email = "admin@mcs.gov.kh"
+    cast.admin.save()
+    getattr(bot, fault)(groups.lead_tg.chat_id)
+    notice = make_notice(channel=groups.lead_tg)
+
+    outcome = delivery.deliver(notice.pk)
+
+    notice.refresh_from_db()
+    groups.lead_tg.refresh_from_db()
+    assert outcome.status == "dead" and outcome.countdown is None
+    assert notice.state == Notice.State.DEAD
+    assert groups.lead_tg.status == Channel.Status.BROKEN and groups.lead_tg.broken_reason
+    alert = Notice.objects.get(kind="channel.broken", recipient=cast.admin)
+    assert alert.transport == "email" and alert.email_to == "admin@mcs.gov.kh"
+    _due_now(notice)
+    assert delivery.deliver(notice.pk).status == "skipped"
+    later = make_notice(channel=groups.lead_tg, key="later")
+    assert delivery.deliver(later.pk).status == "dead"  # a broken channel is not tried again
+    sends = [r for r in bot.requests if r.method == "sendMessage"]
+    assert len(sends) == 1
+
+
+def test_migrated_group_gets_its_new_chat_id_and_the_notice_is_resent(bot, groups):
+    old, new = groups.unit_tg.chat_id, -1009999999999
+    bot.migrate_chat(old, new)
+    notice = make_notice(channel=groups.unit_tg)
+
+    assert delivery.deliver(notice.pk).status == "sent"
+
+    groups.unit_tg.refresh_from_db()
+    assert groups.unit_tg.chat_id == new
+    assert len(bot.messages_to(new)) == 1 and bot.messages_to(old) == []
+
+
+def test_text_over_4096_is_split_and_a_retry_continues_where_it_stopped(bot, db):
+    paragraph = "ក្រសួងមុខងារសាធារណៈ <b>សេចក្តីណែនាំ</b> &amp; plan " * 40
+    text = "\n".join([paragraph] * 6)
+    notice = make_notice(CHAT, text=text)
+    bot.fail_server_error(times=1, status=500, chat_id=CHAT)
+    bot.fail_server_error(times=1, status=500, chat_id=CHAT)  # queued: applies to the first two requests
+
+    assert delivery.deliver(notice.pk).status == "retry"
+    _due_now(notice)
+    assert delivery.deliver(notice.pk).status == "retry"
+    _due_now(notice)
+    # the parts already sent are kept
+    assert delivery.deliver(notice.pk).status == "sent"
+
+    parts = delivery.plan(notice, None)
+    messages = bot.messages_to(CHAT)
+    assert len(parts) >= 3 and len(messages) == len(parts)
+    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in messages)
+    assert [m.text for m in messages] == [p for _, p in parts]
+
+
+def test_a_part_refused_midway_is_retried_alone_and_no_part_is_sent_twice(bot, db):
+    text = "\n".join(["ប" * 3000, "ក" * 3000, "ខ" * 3000])
+    notice = make_notice(CHAT, text=text)
+    parts = delivery.plan(notice, None)
+    assert len(parts) == 3
+    bot.per_chat_interval, bot.jitter = 1.0, 0.0  # stricter than the configured 10/s: part 2 gets a 429
+
+    outcome = delivery.deliver(notice.pk)
+    notice.refresh_from_db()
+    assert outcome.status == "retry" and outcome.countdown == 1
+    assert notice.parts_sent == 1 and notice.state == Notice.State.FAILED
+    for _ in range(6):
+        if notice.state == Notice.State.SENT:
+            break
+        time.sleep(max(0.0, (notice.next_attempt_at - timezone.now()).total_seconds()) + 0.05)
+        delivery.deliver(notice.pk)
+        notice.refresh_from_db()
+    assert notice.state == Notice.State.SENT
+    assert [m.text for m in bot.messages_to(CHAT)] == [p for _, p in parts]
+    assert bot.early_retries == []
+
+
+def test_issued_order_notice_waits_for_the_pdf_then_sends_it_as_a_document(bot, cast, groups, linked,
+                                                                           django_capture_on_commit_callbacks):
+    chat = linked(cast.official)
+    with django_capture_on_commit_callbacks(execute=False):
+        order = make_order(cast, "issued")
+    notice = Notice.objects.get(kind="order.issued", recipient=cast.official)
+    document = order.documents.get()
+    assert document.status == "pending"
+
+    outcome = delivery.deliver(notice.pk)
+    notice.refresh_from_db()
+    assert outcome.status == "deferred" and notice.state == Notice.State.PENDING and notice.attempts == 0
+    assert bot.messages_to(chat) == []
+
+    document.file.save("order.pdf", ContentFile(pdf_bytes()), save=False)
+    document.status = "ready"
+    document.save()
+    _due_now(notice)
+    assert delivery.deliver(notice.pk).status == "sent"
+    [message] = bot.messages_to(chat)
+    assert message.method == "sendDocument" and message.document_mime_type == "application/pdf"
+    assert message.document_content == pdf_bytes() or message.document_content.startswith(b"%PDF")
+    assert delivery.deliver(notice.pk).status == "skipped"
+    # the leadership group's post of the order carries the same PDF
+    group_notice = Notice.objects.get(channel=groups.lead_tg, kind="post.published")
+    assert delivery.deliver(group_notice.pk).status == "sent"
+    assert bot.documents(groups.lead_tg.chat_id)[0].document_size == document.file.size
+
+
+def test_without_a_bot_token_telegram_notices_stay_in_the_outbox_exactly_as_they_would_be_sent(
+        settings, cast, groups, linked, django_capture_on_commit_callbacks):
+    settings.TELEGRAM_BOT_TOKEN = ""
+    linked(cast.leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_order(cast, "submitted")
+    notice = Notice.objects.get(kind="order.submitted")
+    assert notice.state == Notice.State.HELD
+    assert "New mission request" in notice.text and notice.reply_markup["inline_keyboard"]
+    assert delivery.deliver(notice.pk).status == "skipped"  # held rows are not claimed
+
+
+def test_sweeper_requeues_rows_left_behind_and_stale_sends(bot, db, settings, monkeypatch):
+    from groups import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda pk, countdown=None: queued.append(pk) or True)
+    now = timezone.now()
+    fresh = make_notice(CHAT, key="fresh")
+    left = make_notice(CHAT, key="left", next_attempt_at=now - timedelta(minutes=5))
+    failed_due = make_notice(CHAT, key="failed", state="failed", next_attempt_at=now - timedelta(minutes=5))
+    failed_later = make_notice(CHAT, key="later", state="failed", next_attempt_at=now + timedelta(minutes=5))
+    stale = make_notice(CHAT, key="stale", state="sending", claimed_at=now - timedelta(minutes=10))
+    busy = make_notice(CHAT, key="busy", state="sending", claimed_at=now)
+    sent = make_notice(CHAT, key="sent", state="sent", next_attempt_at=now - timedelta(minutes=5))
+
+    assert tasks.sweep_outbox() == 3
+    assert sorted(queued) == sorted([left.pk, failed_due.pk, stale.pk])
+    assert tasks.sweep_outbox() == 0  # not picked again before the grace has passed
+    for n in (fresh, failed_later, busy, sent):
+        assert n.pk not in queued
+
+    assert delivery.deliver(stale.pk).status == "sent"  # a vanished worker's claim is taken over
+    stale.refresh_from_db()
+    assert stale.attempts == 1
+
+
+def test_workers_sharing_the_redis_bucket_stay_under_the_per_chat_limit(bot, db, settings, redis_server,
+                                                                         redis_client):
+    """Each send takes a fresh limiter (as another worker process would): only Redis is shared."""
+    settings.REDIS_URL = redis_server.url
+    settings.TELEGRAM_RATE_PER_CHAT = 4.0
+    bot.per_chat_interval, bot.jitter = 0.25, 0.05
+    notices = [make_notice(CHAT, key=f"shared-{i}").pk for i in range(8)]
+    pending = list(notices)
+    while pending:
+        pk = pending.pop(0)
+        delivery.reset_limiter()
+        outcome = delivery.deliver(pk)
+        if outcome.status != "sent":
+            assert outcome.status == "deferred"
+            time.sleep(outcome.countdown)
+            pending.insert(0, pk)
+    assert len(bot.messages_to(CHAT)) == 8
+    assert bot.rate_limited == 0
+    times = [m.time for m in bot.messages_to(CHAT)]
+    assert all(b - a >= 0.2 for a, b in zip(times, times[1:]))
+    delivery.reset_limiter()
