@@ -40,8 +40,9 @@ fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> Installing Python dependencies (pinned in pyproject.toml)"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev]"
+  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/pip install -q -e ".[dev]" 2>&1 | grep -vE "^WARNING: Location|BuildBackendWarning|^ *!!|^ *\*+$|Please be careful|name as your package|with strategy|^ *$" || true
+  .venv/bin/python -c "import django, celery, weasyprint" # fails loudly if the install did not complete
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
