@@ -1,7 +1,6 @@
 import secrets
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
@@ -11,7 +10,8 @@ class PrivateStorage(LazyObject):
     """Files outside static/: no URL serves them; permission-checked views stream them."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+        # No fixed location: FileSystemStorage then follows settings.MEDIA_ROOT, also when it changes (tests).
+        self._wrapped = FileSystemStorage(base_url=None)
 
 
 private_storage = PrivateStorage()
