@@ -1,0 +1,116 @@
+"""The document's HTML carries every field, in both languages and for both bases (B.2).
+
+PDF text extraction garbles Khmer, so the content is checked in the HTML WeasyPrint lays out."""
+
+import html as htmllib
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from khmer.calendar import lunar_line, lunar_line_en
+from khmer.dates import solar_date_line, solar_date_line_en
+from khmer.wordbreak import ZWSP, strip_breaks
+from missions.documents.render import MEANS_EN, MEANS_KM, document_html
+from tests.factories import make_order
+
+
+def _text(order, language):
+    return htmllib.unescape(strip_breaks(document_html(order, language)))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("basis", ["invitation", "approval"])
+def test_khmer_order_carries_every_field(cast, three_travellers, basis):
+    order = make_order(cast, state="issued", travellers=three_travellers, legs=3, basis=basis)
+    text = _text(order, "km")
+    issued_on = timezone.localdate(order.issued_at)
+    assert order.number == 1 and "លេខ ០០១ អ.ប.ហ." in text
+    assert order.display_number in text
+    assert "ព្រះរាជាណាចក្រកម្ពុជា" in text and "ជាតិ សាសនា ព្រះមហាក្សត្រ" in text
+    assert "ក្រសួងមុខងារសាធារណៈ" in text and "អគ្គនាយកដ្ឋានរដ្ឋបាលនិងហិរញ្ញវត្ថុ" in text
+    assert lunar_line(issued_on) in text
+    assert f"រាជធានីភ្នំពេញ {solar_date_line(issued_on)}" in text
+    assert "លិខិតបញ្ជាបេសកកម្ម" in text and "បញ្ជាឱ្យ" in text
+    assert cast.gdaf.issuer_title_km in text
+    for i, t in enumerate(order.travellers.all(), start=1):
+        assert f"{'០១២៣'[i]}." in text
+        assert f"{t.official.get_honorific_display()} {t.official.name_km}" in text
+        assert t.position_km in text and t.unit_km in text
+    for leg in order.legs.all():
+        assert leg.destination("km") in text
+        assert f"ចេញដំណើរពី{leg.origin('km')}" in text and f"មកដល់{leg.destination('km')}" in text
+    assert "ធ្វើដំណើរទៅកាន់៖" in text and "មានភារកិច្ច៖" in text and "យោង៖" in text
+    assert order.purpose_km in text
+    if basis == "invitation":
+        assert f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number}" in text
+        assert solar_date_line(order.invitation_date) in text
+    else:
+        leader = order.approval_leader
+        assert f"ការឯកភាពជាគោលការណ៍របស់{leader.get_honorific_display()} {leader.name_km}" in text
+        assert solar_date_line(order.approval_date) in text
+    assert f"ចេញដំណើរ</td><td>{solar_date_line(order.departure_date)}" in text
+    assert f"ត្រឡប់មកវិញ</td><td>{solar_date_line(order.return_date)}" in text
+    assert f"មធ្យោបាយធ្វើដំណើរ៖</td><td>{MEANS_KM['ministry_car']}" in text
+    assert "សូមអាជ្ញាធរពាក់ព័ន្ធ មេត្តាផ្តល់ការសម្រួល" in text
+    assert order.signer is not None and f"{order.signer.get_honorific_display()} {order.signer.name_km}" in text
+    assert "ចម្លងជូន៖" in text and "ឯកសារ-កាលប្បវត្តិ" in text and "<li>នាយកដ្ឋានDEPT-A</li>" in text
+    url = f"{settings.SITE_URL}/verify/{order.verification_token}/"
+    assert url in text
+    assert 'src="data:image/svg+xml' in text
+    assert text.count('class="visa"') == 3
+    assert "កន្លែងចេញដំណើរ និងមកដល់" in text and "សេចក្តីបញ្ជាក់ ហត្ថលេខា និងត្រា" in text
+    assert "បានដកហូត" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("basis", ["invitation", "approval"])
+def test_english_order_carries_every_field(cast, three_travellers, basis):
+    order = make_order(cast, state="issued", travellers=three_travellers, legs=3, basis=basis)
+    text = _text(order, "en")
+    issued_on = timezone.localdate(order.issued_at)
+    assert f"No. {order.number:03d} GDAF" in text
+    assert "KINGDOM OF CAMBODIA" in text and "MISSION ORDER" in text and "TRAVEL VISA SHEET" in text
+    assert lunar_line_en(issued_on) in text
+    assert f"Phnom Penh, {solar_date_line_en(issued_on)}" in text
+    assert cast.gdaf.issuer_title_en in text
+    for t in order.travellers.all():
+        assert f"Mr {t.official.name_latin}" in text or f"Mrs {t.official.name_latin}" in text
+        assert t.position_en in text and t.unit_en in text
+    for leg in order.legs.all():
+        assert leg.destination("en") in text
+    assert order.purpose_en in text
+    if basis == "invitation":
+        assert f"Invitation letter from {order.invitation_sender}, No. {order.invitation_number}" in text
+        assert solar_date_line_en(order.invitation_date) in text
+    else:
+        assert f"Approval in principle of H.E. {order.approval_leader.name_latin}" in text or \
+            f"Approval in principle of Mr {order.approval_leader.name_latin}" in text
+    assert f"Departure:</td><td>{solar_date_line_en(order.departure_date)}" in text
+    assert f"Return:</td><td>{solar_date_line_en(order.return_date)}" in text
+    assert MEANS_EN["ministry_car"] in text
+    assert order.signer.name_latin in text
+    assert "Copies to:" in text and "Archive" in text
+    assert f"{settings.SITE_URL}/verify/{order.verification_token}/" in text
+    # no Khmer label is left in the English variant
+    for label in ("ធ្វើដំណើរទៅកាន់", "មានភារកិច្ច", "ចម្លងជូន", "ទិដ្ឋាការធ្វើដំណើរ"):
+        assert label not in text
+
+
+@pytest.mark.django_db
+def test_khmer_text_carries_break_opportunities(issued):
+    raw = document_html(issued, "km")
+    purpose = issued.purpose_km
+    assert purpose not in raw  # it was segmented...
+    assert ZWSP in raw and strip_breaks(raw).count(purpose) >= 1  # ...and nothing else changed
+    assert ZWSP not in raw.split("<title>")[1].split("</title>")[0]
+    assert ZWSP not in raw.split("<style>")[1].split("</style>")[0]
+
+
+@pytest.mark.django_db
+def test_revoked_order_render_carries_the_revoked_mark(cast):
+    order = make_order(cast, state="revoked")
+    km, en = _text(order, "km"), _text(order, "en")
+    assert 'class="watermark"' in km and "បានដកហូត" in km and "REVOKED" in km
+    assert 'class="revoked-banner"' in km and order.reason in km
+    assert 'class="watermark"' in en and "REVOKED" in en

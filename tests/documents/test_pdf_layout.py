@@ -1,0 +1,107 @@
+"""The PDF itself: pages, embedded fonts, lines inside the margins, and a QR code that scans."""
+
+import io
+import subprocess
+
+import pytest
+import zxingcpp
+from django.conf import settings
+from PIL import Image
+
+from khmer.wordbreak import strip_breaks
+from missions.documents.render import document_html, page_count, render_html_document, render_pdf
+from missions.models import MissionOrder
+
+LONG_PURPOSE = "".join(
+    [
+        "ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ",
+        "ត្រួតពិនិត្យការអនុវត្តច្រកចេញចូលតែមួយនៅរដ្ឋបាលថ្នាក់ក្រោមជាតិ",
+        "ផ្សព្វផ្សាយគោលនយោបាយជាតិស្ដីពីមុខងារសាធារណៈដល់មន្ត្រីរាជការគ្រប់លំដាប់ថ្នាក់",
+        "សហការរៀបចំការប្រឡងជ្រើសរើសមន្ត្រីរាជការនិងការវាយតម្លៃសមិទ្ធកម្មប្រចាំឆ្នាំ",
+    ]
+    * 3
+)
+"""About 650 characters of Khmer without a single space."""
+
+
+def _pdffonts(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "order.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.django_db
+def test_pdf_has_the_order_page_and_one_visa_sheet_per_traveller(issued, tmp_path):
+    pdf = render_pdf(issued, "km")
+    assert pdf.startswith(b"%PDF-")
+    assert page_count(pdf) == 1 + 3
+    fonts = _pdffonts(pdf, tmp_path)
+    assert "Khmer-OS-Muol-Light" in fonts and "Khmer-OS-Siemreap" in fonts
+    for line in fonts.splitlines()[2:]:
+        assert " yes yes " in line  # embedded, subset
+
+
+@pytest.mark.django_db
+def test_english_pdf_has_the_same_pages(cast, tmp_path):
+    from tests.factories import make_order
+
+    order = make_order(cast, state="issued", travellers=[cast.official, cast.colleague])
+    pdf = render_pdf(order, "en")
+    assert page_count(pdf) == 1 + 2
+    assert "DejaVu-Sans" in _pdffonts(pdf, tmp_path)
+
+
+@pytest.mark.django_db
+def test_pdf_metadata_carries_the_canonical_text(issued):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render_pdf(issued, "km")))
+    assert reader.metadata.title == f"លិខិតបញ្ជាបេសកកម្ម {issued.display_number}"
+    assert reader.metadata.subject == issued.purpose_km
+    attached = reader.attachments["order.json"][0].decode()
+    assert issued.display_number in attached and issued.verification_token in attached
+
+
+def _overflowing_lines(document):
+    """Text lines whose right edge passes the right edge of the page's content box."""
+    from weasyprint.formatting_structure import boxes
+
+    bad = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width + 0.5  # half a CSS pixel of rounding
+        left = page_box.content_box_x() - 0.5
+
+        def walk(box):
+            if isinstance(box, (boxes.LineBox, boxes.TextBox)):
+                if box.position_x < left or box.position_x + box.margin_width() > right:
+                    bad.append((number, type(box).__name__, round(box.position_x + box.margin_width() - right)))
+            for child in getattr(box, "children", []):
+                walk(child)
+
+        walk(page_box)
+    return bad
+
+
+@pytest.mark.django_db
+def test_no_line_runs_past_the_right_margin_with_a_very_long_khmer_purpose(issued):
+    MissionOrder.objects.filter(pk=issued.pk).update(purpose_km=LONG_PURPOSE)
+    issued.refresh_from_db()
+    html = document_html(issued, "km")
+    document = render_html_document(html)
+    checked = sum(1 for _ in document.pages)
+    assert checked >= 4
+    assert _overflowing_lines(document) == []
+    # the check can fail: the same document without the word breaks overflows
+    unbroken = render_html_document(strip_breaks(html))
+    assert _overflowing_lines(unbroken)
+
+
+@pytest.mark.django_db
+def test_qr_code_opens_the_verification_page(issued, tmp_path):
+    path = tmp_path / "order.pdf"
+    path.write_bytes(render_pdf(issued, "km"))
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "p")], check=True)
+    image = Image.open(next(tmp_path.glob("p*.png")))
+    found = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert found == [f"{settings.SITE_URL}/verify/{issued.verification_token}/"]
