@@ -1,0 +1,75 @@
+"""Uploaded scans are served only through the permission-checked view, by model, id and field."""
+
+import pytest
+from django.urls import reverse
+
+from missions import services as s
+from missions.models import Basis, LegStamp
+from tests.factories import make_order, order_input, pdf_bytes, png_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order_with_files(cast):
+    data = order_input(cast)
+    data.invitation_scan = upload("letter.pdf", pdf_bytes(), "application/pdf")
+    order = s.order_create(by=cast.official.user, data=data)
+    for step in (lambda o: s.order_submit(order=o, by=cast.official.user),
+                 lambda o: s.order_approve(order=o, by=cast.leader.user),
+                 lambda o: s.order_issue(order=o, by=cast.gdaf_clerk.user)):
+        order = step(order)
+    s.stamp_record(order=order, leg=order.legs.first(), by=cast.official.user, departed_on=order.departure_date,
+                   arrived_on=order.departure_date, scan=upload("stamp.png", png_bytes(), "image/png"))
+    s.report_save(order=order, by=cast.official.user, text="លទ្ធផល", attachment=upload("r.pdf", pdf_bytes()))
+    return order
+
+
+def test_traveller_opens_each_file_inline_with_the_right_type(cast, login, order_with_files):
+    client = login(cast.colleague)
+    stamp = LegStamp.objects.get()
+    for kind, pk, mime in (("invitation", order_with_files.pk, "application/pdf"), ("stamp", stamp.pk, "image/png"),
+                           ("report", order_with_files.pk, "application/pdf")):
+        response = client.get(reverse("missions:file", args=[kind, pk]))
+        assert response.status_code == 200, kind
+        assert response["Content-Type"] == mime
+        assert response["Content-Disposition"].startswith("inline")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        body = b"".join(response.streaming_content)
+        assert body[:4] in (b"%PDF", b"\x89PNG")
+
+
+def test_another_unit_cannot_open_files_by_changing_the_id(cast, login, order_with_files):
+    client = login(cast.other)
+    stamp = LegStamp.objects.get()
+    assert client.get(reverse("missions:file", args=["invitation", order_with_files.pk])).status_code == 404
+    assert client.get(reverse("missions:file", args=["stamp", stamp.pk])).status_code == 404
+    assert client.get(reverse("missions:file", args=["report", order_with_files.pk])).status_code == 404
+    assert client.get(reverse("missions:detail", args=[order_with_files.pk])).status_code == 404
+
+
+def test_unknown_kind_missing_file_and_anonymous(cast, client, login, order_with_files):
+    assert client.get(reverse("missions:file", args=["invitation", order_with_files.pk])).status_code == 302
+    c = login(cast.official)
+    assert c.get(reverse("missions:file", args=["verification_token", order_with_files.pk])).status_code == 404
+    assert c.get(reverse("missions:file", args=["approval", order_with_files.pk])).status_code == 404
+    assert order_with_files.basis == Basis.INVITATION
+
+
+def test_stored_names_are_random_and_under_media_root(cast, settings, order_with_files):
+    stamp = LegStamp.objects.get()
+    assert "stamp" not in stamp.scan.name.rsplit("/", 1)[-1]
+    assert (settings.MEDIA_ROOT / stamp.scan.name).is_file()
+    assert not str(settings.MEDIA_ROOT).startswith(str(settings.STATIC_ROOT))
+
+
+def test_returns_clerk_may_open_the_stamp(cast, login, order_with_files):
+    stamp = LegStamp.objects.get()
+    assert login(cast.returns_clerk).get(reverse("missions:file", args=["stamp", stamp.pk])).status_code == 200
+
+
+def test_detail_links_files_by_kind_and_id_never_by_path(cast, login, order_with_files):
+    html = login(cast.official).get(reverse("missions:detail", args=[order_with_files.pk])).content.decode()
+    assert reverse("missions:file", args=["invitation", order_with_files.pk]) in html
+    assert order_with_files.invitation_scan.name not in html
+    make_order  # noqa: B018
