@@ -99,7 +99,9 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage must not take pages down: SafeRedisCache misses instead of raising.
+    CACHES = {"default": {"BACKEND": "portal.cache.SafeRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
 
@@ -219,6 +221,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 RATELIMIT_VIEW = "portal.views.ratelimited"
+RATELIMIT_FAIL_OPEN = True  # with the cache away, public pages stay up (tokens are 192 bits)
 
 LOGGING = {
     "version": 1,
