@@ -4,12 +4,14 @@ import hashlib
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -153,10 +155,13 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
-@ratelimit(key="ip", rate="30/m", block=True)
+@ratelimit(key="ip", rate="30/m", block=False)
 def verify(request, token):
     """Public: anyone holding the printed QR code can check the order. Nothing here needs a login,
-    and an unknown token says nothing at all (404)."""
+    and an unknown token says nothing at all (404). Over 30 requests a minute from one address: 429
+    (answered here: without django-ratelimit's middleware a blocked request would be a 403)."""
+    if getattr(request, "limited", False):
+        return import_string(settings.RATELIMIT_VIEW)(request)
     order = (
         MissionOrder.objects.select_related("issuing_unit", "signer", "signer__position")
         .filter(verification_token=token, number__isnull=False, state__in=list(STATE_LABELS))

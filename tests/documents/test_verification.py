@@ -1,0 +1,104 @@
+"""The public verification page behind the QR code."""
+
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from missions.documents.render import render_document
+from missions.models import OrderDocument
+from tests.factories import make_order, pdf_bytes, png_bytes
+
+
+def _url(order):
+    return reverse("verify:order", args=[order.verification_token])
+
+
+def _ready(order):
+    doc = OrderDocument.objects.filter(order=order).latest("version")
+    render_document(doc.pk)
+    doc.refresh_from_db()
+    return doc
+
+
+def _files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_token_has_at_least_128_random_bits():
+    from missions.models import new_verification_token
+
+    tokens = {new_verification_token() for _ in range(50)}
+    assert len(tokens) == 50 and all(len(t) * 6 >= 128 for t in tokens)
+
+
+@pytest.mark.django_db
+def test_page_is_public_and_shows_the_order_in_both_languages(cast, public_client, issued):
+    doc = _ready(issued)
+    response = public_client.get(_url(issued))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert issued.display_number in page and f"No. {issued.number:03d}" in page
+    assert cast.gdaf.name_km in page and cast.gdaf.name_en in page
+    for t in issued.travellers.all():
+        assert t.official.name_km in page and t.official.name_latin in page and t.position_km in page
+    for leg in issued.legs.all():
+        assert leg.destination("km") in page and leg.destination("en") in page
+    assert issued.departure_date.strftime("%d/%m/%Y") in page and issued.return_date.strftime("%d/%m/%Y") in page
+    assert 'data-state="valid"' in page and "មានសុពលភាព" in page and "Valid" in page
+    assert doc.sha256 in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state,key,words", [("revoked", "revoked", "បានដកហូត"), ("accepted", "closed", "Closed")])
+def test_page_shows_revoked_and_closed_orders(cast, public_client, state, key, words):
+    order = make_order(cast, state=state)
+    page = public_client.get(_url(order)).content.decode()
+    assert f'data-state="{key}"' in page and words in page
+
+
+@pytest.mark.django_db
+def test_unknown_token_or_unissued_order_is_a_bare_404(cast, public_client):
+    draft = make_order(cast, state="approved")
+    for url in (reverse("verify:order", args=["x" * 32]), _url(draft)):
+        response = public_client.get(url)
+        assert response.status_code == 404
+        assert draft.purpose_km not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_uploaded_pdf_is_checked_against_every_version_and_never_kept(cast, public_client, issued, settings):
+    first = _ready(issued)
+    from missions.services import document_request
+
+    second = document_request(order=issued, reason="re-render", language="en")
+    render_document(second.pk)
+    second.refresh_from_db()
+    stored = _files(settings.MEDIA_ROOT)
+    data = first.file.open("rb").read()
+
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", data)}).content.decode()
+    assert "hash-match" in page and "version 1" in page and hashlib.sha256(data).hexdigest() in page
+    english = second.file.open("rb").read()
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", english)}).content.decode()
+    assert "hash-match" in page and f"version {second.version}" in page
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", pdf_bytes())}).content.decode()
+    assert "hash-mismatch" in page and "does not match" in page
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", png_bytes())}).content.decode()
+    assert "hash-" not in page and "errorlist" in page
+    assert _files(settings.MEDIA_ROOT) == stored
+
+
+@pytest.mark.django_db
+def test_upload_over_the_size_limit_is_refused(cast, public_client, issued, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    big = pdf_bytes() + b"%" * 2000
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", big)}).content.decode()
+    assert "hash-" not in page and "too large" in page
+
+
+@pytest.mark.django_db
+def test_rate_limit_answers_429(cast, public_client, issued):
+    codes = [public_client.get(_url(issued)).status_code for _ in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
