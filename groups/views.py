@@ -1,0 +1,152 @@
+"""Group pages: my groups and their feeds, posting, moderation, forwarding, Telegram linking."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ministry.roles import official_of
+
+from . import services
+from .forms import PostForm, RejectForm
+from .models import ChatGroup, Post, TelegramAccount
+from .selectors import feed, groups_of, heads_group, is_member, may_moderate, moderation_queue
+
+
+def _group_for(request, pk) -> ChatGroup:
+    group = get_object_or_404(ChatGroup.objects.select_related("unit"), pk=pk)
+    me = official_of(request.user)
+    if not (is_member(group, me) or may_moderate(group, me) or request.user.is_superuser):
+        raise PermissionDenied
+    return group
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def index(request):
+    me = official_of(request.user)
+    my_groups = groups_of(me)
+    return render(request, "groups/index.html", {
+        "groups": [(g, feed(g)[:5]) for g in my_groups],
+        "queue_count": moderation_queue(me).count(),
+    })
+
+
+@login_required
+def group_detail(request, pk):
+    group = _group_for(request, pk)
+    me = official_of(request.user)
+    page = Paginator(feed(group), 20).get_page(request.GET.get("page"))
+    target = heads_group(me) if group.is_leadership else None
+    forwarded = set()
+    if target is not None:
+        forwarded = set(Post.objects.filter(group=target, forwarded_from__isnull=False)
+                        .values_list("forwarded_from_id", flat=True))
+    return render(request, "groups/group.html", {
+        "group": group, "page": page, "forward_target": target, "forwarded": forwarded,
+        "may_post": is_member(group, me) or may_moderate(group, me),
+        "may_moderate": may_moderate(group, me),
+        "my_pending": Post.objects.filter(group=group, author=me).exclude(state=Post.State.PUBLISHED)[:10]
+        if me else [],
+    })
+
+
+@login_required
+def post_new(request, pk):
+    group = _group_for(request, pk)
+    form = PostForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_create(by=request.user, group=group, **data)
+        except services.ActionRefused as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your post is waiting for a moderator's approval."))
+            return redirect("groups:group", pk=group.pk)
+    return render(request, "groups/post_form.html", {"group": group, "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def moderation(request):
+    me = official_of(request.user)
+    return render(request, "groups/moderation.html", {"posts": moderation_queue(me), "reject_form": RejectForm()})
+
+
+@login_required
+@require_POST
+def post_approve(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        services.post_approve(post=post, by=request.user)
+        messages.success(request, _("Published."))
+    except services.ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("groups:moderation")
+
+
+@login_required
+@require_POST
+def post_reject(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        services.post_reject(post=post, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Rejected; the author sees the reason."))
+    except services.ActionRefused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("groups:moderation")
+
+
+@login_required
+@require_POST
+def post_forward(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        copy = services.post_forward(post=post, by=request.user)
+        messages.success(request, _("Forwarded to %(group)s.") % {"group": copy.group})
+    except services.ActionRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("groups:group", pk=post.group_id)
+
+
+@login_required
+def attachment(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    _group_for(request, post.group_id)
+    if not post.attachment or post.state != Post.State.PUBLISHED and post.author != official_of(request.user):
+        raise Http404
+    return FileResponse(post.attachment.open("rb"), as_attachment=True,
+                        filename=post.attachment_name or "attachment", content_type=post.attachment_type)
+
+
+@login_required
+def telegram(request):
+    me = official_of(request.user)
+    account = TelegramAccount.objects.filter(official=me).first() if me else None
+    link = None
+    if request.method == "POST" and me is not None:
+        if request.POST.get("action") == "unlink":
+            services.telegram_unlink(official=me, by=request.user)
+            messages.success(request, _("Your Telegram account is no longer linked."))
+            return redirect("groups:telegram")
+        token = services.link_token_create(official=me, by=request.user)
+        link = {"url": f"https://t.me/{settings.TELEGRAM_BOT_USERNAME}?start={token.token}", "expires": token.expires_at}
+    return render(request, "groups/telegram.html", {
+        "official": me, "account": account, "link": link, "bot_username": settings.TELEGRAM_BOT_USERNAME,
+    })

@@ -1,0 +1,102 @@
+"""Posts: A.4 moderation (category required, pending until approved), and the A.3 cascade."""
+
+from datetime import date, time
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from groups import services
+from groups.models import Notice, Post
+
+
+def _post(cast, groups, who="leader", **kw):
+    data = dict(group=groups.lead, category="meeting", title="ប្រជុំប្រចាំខែ", body_km="សូមអញ្ជើញចូលរួមប្រជុំ",
+                meeting_date=date(2026, 12, 3), meeting_time=time(8, 30), meeting_place="សាលប្រជុំ ក្រសួង")
+    data.update(kw)
+    return services.post_create(by=cast.user(who), **data)
+
+
+def test_a_post_without_category_is_refused_and_nothing_is_written(cast, groups):
+    with pytest.raises(ValidationError) as exc:
+        _post(cast, groups, category="")
+    assert "category" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        _post(cast, groups, category="mission_order")
+    with pytest.raises(ValidationError) as exc:
+        _post(cast, groups, meeting_place="")
+    assert "meeting_date" in exc.value.message_dict
+    assert Post.objects.count() == 0
+
+
+def test_a_post_stays_pending_until_a_cabinet_moderator_approves_it(cast, groups):
+    post = _post(cast, groups)
+    assert post.state == "pending" and Notice.objects.filter(post=post).count() == 0
+
+    with pytest.raises(services.ActionRefused):
+        services.post_approve(post=post, by=cast.user("leader"))  # a member, not a moderator
+    post.refresh_from_db()
+    assert post.state == "pending"
+
+    services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+    post.refresh_from_db()
+    assert post.state == "published" and post.moderated_by == cast.chief_of_cabinet
+    kinds = set(Notice.objects.filter(post=post).values_list("transport", flat=True))
+    assert kinds == {"telegram", "feed"}
+
+
+def test_a_rejected_post_keeps_its_reason_and_is_not_published(cast, groups):
+    post = _post(cast, groups)
+    with pytest.raises(ValidationError):
+        services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason=" ")
+    services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="ក្រៅតួនាទីក្រសួង")
+    post.refresh_from_db()
+    assert post.state == "rejected" and post.reason == "ក្រៅតួនាទីក្រសួង"
+    assert not Notice.objects.filter(post=post, kind="post.published").exists()
+    with pytest.raises(services.ActionRefused):
+        services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+
+
+def test_a_non_member_cannot_post(cast, groups):
+    with pytest.raises(services.ActionRefused):
+        _post(cast, groups, who="official")
+
+
+def test_a_head_forwards_a_published_leadership_post_to_the_unit_group_once(cast, groups):
+    post = _post(cast, groups)
+    services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+
+    copy = services.post_forward(post=post, by=cast.user("head"))
+    assert copy.group == groups.unit and copy.forwarded_from == post and copy.state == "published"
+    assert Notice.objects.filter(post=copy, channel=groups.unit_tg).count() == 1
+    with pytest.raises(services.ActionRefused):
+        services.post_forward(post=post, by=cast.user("head"))
+    with pytest.raises(services.ActionRefused):
+        services.post_forward(post=post, by=cast.user("official"))  # not a head
+
+
+def test_pages_post_moderate_and_forward(cast, groups, login, client):
+    c = login(cast.leader)
+    r = c.get("/groups/")
+    assert r.status_code == 200 and groups.lead.name_km in r.content.decode()
+    r = c.post(f"/groups/{groups.lead.pk}/post/", {"category": "", "title": "t", "body_km": "ក"})
+    assert r.status_code == 400 and Post.objects.count() == 0
+    r = c.post(f"/groups/{groups.lead.pk}/post/", {"category": "announcement", "title": "សេចក្តីជូនដំណឹង",
+                                                   "body_km": "ព័ត៌មាន"})
+    assert r.status_code == 302
+    post = Post.objects.get()
+
+    client = login(cast.chief_of_cabinet)
+    r = client.get("/groups/moderation/")
+    assert "សេចក្តីជូនដំណឹង" in r.content.decode()
+    client.post(f"/groups/posts/{post.pk}/approve/")
+    post.refresh_from_db()
+    assert post.state == "published"
+
+    c = login(cast.head)
+    r = c.get(f"/groups/{groups.lead.pk}/")
+    assert f"/groups/posts/{post.pk}/forward/" in r.content.decode()
+    c.post(f"/groups/posts/{post.pk}/forward/")
+    assert Post.objects.filter(forwarded_from=post, group=groups.unit).exists()
+    r = login(cast.official).get(f"/groups/{groups.unit.pk}/")
+    assert r.status_code == 200 and "សេចក្តីជូនដំណឹង" in r.content.decode()
+    assert login(cast.other).get(f"/groups/{groups.unit.pk}/").status_code == 403

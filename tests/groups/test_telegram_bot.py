@@ -1,0 +1,114 @@
+"""Deep-link linking, the webhook secret, and the Approve/Reject buttons (same FSM permission as the web)."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from groups import delivery, services
+from groups.models import LinkToken, Notice, TelegramAccount
+from groups.receivers import sign_callback
+from tests.factories import make_order
+
+URL = "/groups/telegram/webhook/"
+
+
+def _post(client, update, secret="test-secret_0123456789"):
+    headers = {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": secret} if secret is not None else {}
+    return client.post(URL, data=json.dumps(update), content_type="application/json", **headers)
+
+
+def test_webhook_refuses_a_wrong_or_missing_secret(bot, client, db):
+    update = bot.message_update(4242, "/stop")
+    assert _post(client, update, secret="wrong").status_code == 403
+    assert _post(client, update, secret=None).status_code == 403
+    assert _post(client, update).status_code == 200
+
+
+def test_start_with_a_deep_link_token_links_once_and_stop_unlinks(bot, client, cast, login):
+    page = login(cast.official).post("/groups/telegram/")
+    token = LinkToken.objects.get(official=cast.official)
+    assert f"https://t.me/{bot.bot_username}?start={token.token}" in page.content.decode()
+
+    r = _post(client, bot.message_update(4242, f"/start {token.token}", from_id=4242))
+    assert r.json()["method"] == "sendMessage" and "Linked" in r.json()["text"]
+    account = TelegramAccount.objects.get(official=cast.official)
+    assert account.telegram_user_id == 4242 and account.chat_id == 4242
+
+    # the same token again (another Telegram user) is refused
+    r = _post(client, bot.message_update(5555, f"/start {token.token}", from_id=5555))
+    assert "expired or was already used" in r.json()["text"]
+    assert TelegramAccount.objects.get(official=cast.official).telegram_user_id == 4242
+
+    _post(client, bot.message_update(4242, "/stop", from_id=4242))
+    assert not TelegramAccount.objects.filter(official=cast.official).exists()
+
+
+def test_an_expired_token_is_refused(bot, client, cast):
+    token = services.link_token_create(official=cast.official)
+    LinkToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    r = _post(client, bot.message_update(4242, f"/start {token.token}", from_id=4242))
+    assert "expired" in r.json()["text"]
+    assert not TelegramAccount.objects.exists()
+
+
+def _submitted_with_buttons(cast, bot, linked):
+    chat = linked(cast.leader)
+    order = make_order(cast, "submitted")
+    notice = Notice.objects.get(kind="order.submitted", recipient=cast.leader)
+    assert delivery.deliver(notice.pk).status == "sent"
+    [message] = bot.messages_to(chat)
+    buttons = message.reply_markup["inline_keyboard"][0]
+    return order, chat, message, buttons
+
+
+def test_approve_button_approves_once_and_a_second_press_does_no_harm(bot, client, cast, linked):
+    order, chat, message, buttons = _submitted_with_buttons(cast, bot, linked)
+    press = bot.callback_update(chat, message.message_id, buttons[0]["callback_data"], from_id=chat)
+
+    assert _post(client, press).status_code == 204
+    order.refresh_from_db()
+    assert order.state == "approved" and order.approved_by == cast.leader
+    assert "Approved" in bot.callback_answers[-1]["text"]
+    assert "Approved" in bot.messages_to(chat)[0].edits[-1]
+
+    again = bot.callback_update(chat, message.message_id, buttons[0]["callback_data"], from_id=chat)
+    _post(client, again)
+    order.refresh_from_db()
+    assert order.state == "approved" and order.log.filter(action="approve").count() == 1
+    assert "Already approved" in bot.callback_answers[-1]["text"]
+
+
+def test_reject_button_from_a_leader_without_the_permission_is_refused_and_the_order_unchanged(
+        bot, client, cast, linked):
+    order, chat, message, buttons = _submitted_with_buttons(cast, bot, linked)
+    intruder = linked(cast.leader2)  # an approver, but not of this order
+    press = bot.callback_update(chat, message.message_id, buttons[1]["callback_data"], from_id=intruder)
+
+    _post(client, press)
+    order.refresh_from_db()
+    assert order.state == "submitted" and not order.log.filter(action="reject").exists()
+    assert "not allowed" in bot.callback_answers[-1]["text"]
+    assert bot.messages_to(chat)[0].edits == []
+
+
+def test_a_forged_button_is_refused(bot, client, cast, linked):
+    order, chat, message, buttons = _submitted_with_buttons(cast, bot, linked)
+    forged = sign_callback("a", order.pk)[:-1] + ("x" if not sign_callback("a", order.pk).endswith("x") else "y")
+    _post(client, bot.callback_update(chat, message.message_id, forged, from_id=chat))
+    order.refresh_from_db()
+    assert order.state == "submitted"
+    assert "Invalid" in bot.callback_answers[-1]["text"]
+
+
+def test_telegram_setup_checks_the_token_and_sets_the_webhook(bot, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    out = StringIO()
+    call_command("telegram_setup", stdout=out)
+    assert f"@{bot.bot_username}" in out.getvalue()
+    assert bot.webhook["url"] == "http://127.0.0.1:8000/groups/telegram/webhook/"
+    assert bot.webhook["secret_token"] == "test-secret_0123456789"
