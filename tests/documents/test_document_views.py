@@ -132,3 +132,16 @@ def test_documents_panel_shows_versions_errors_and_buttons(cast, rf):
     assert reverse("missions:document_rerender", args=[order.pk]) not in traveller
     render_document(doc.pk)
     assert reverse("missions:document_download", args=[doc.pk]) in panel(cast.official)
+
+
+@pytest.mark.django_db
+def test_order_page_shows_the_documents_panel(cast, login):
+    order = make_order(cast, state="issued")
+    doc = _ready(order)
+    page = login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk])).content.decode()
+    assert 'id="documents"' in page
+    assert reverse("missions:document_download", args=[doc.pk]) in page
+    assert reverse("missions:document_rerender", args=[order.pk]) in page
+    page = login(cast.official).get(reverse("missions:detail", args=[order.pk])).content.decode()
+    assert reverse("missions:document_download", args=[doc.pk]) in page
+    assert reverse("missions:document_rerender", args=[order.pk]) not in page
