@@ -6,13 +6,13 @@ Requires SECRET_KEY and ALLOWED_HOSTS in the environment; refuses to start witho
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import _DEV_KEY, SECRET_KEY, env
+from .settings import _DEV_KEY, SECRET_KEY, env, env_bool
 
 if SECRET_KEY == _DEV_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) for production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DEBUG = False
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -17,7 +17,20 @@ VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A yes/no setting; anything but the usual spellings fails at start instead of meaning "no"."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE | _FALSE:
+        return raw in _TRUE
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+DEBUG = env_bool("DEBUG", False)
 _DEV_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -128,7 +141,7 @@ else:
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "mark-overdue-returns": {"task": "missions.tasks.mark_overdue_orders", "schedule": 3600.0},
@@ -185,7 +198,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Portal ---------------------------------------------------------------
 RETURN_OVERDUE_DAYS = env.int("RETURN_OVERDUE_DAYS", default=7)
-ALLOW_OTHER_ISSUERS = env.bool("ALLOW_OTHER_ISSUERS", default=False)
+ALLOW_OTHER_ISSUERS = env_bool("ALLOW_OTHER_ISSUERS", False)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
 TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")

@@ -1,0 +1,58 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _django(env_extra, code="import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            module="portal.settings"):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    env.update({"DJANGO_SETTINGS_MODULE": module, "PORTAL_VAR_DIR": str(ROOT / "var" / "settings-test"), **env_extra})
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_debug_is_off_unless_asked():
+    assert _django({}).stdout.strip() == "False"
+    assert _django({"DEBUG": "true"}).stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"DEBUG": "maybe-later"}, "DEBUG"),
+        ({"RETURN_OVERDUE_DAYS": "seven"}, "seven"),
+    ],
+)
+def test_bad_values_fail_loudly_at_start(env, message):
+    result = _django(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    result = _django({"ALLOWED_HOSTS": "portal.example"}, module="portal.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_embedded_default_is_sqlite_and_a_serverless_celery_transport():
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER)")
+    out = _django({}, code=code).stdout.split()
+    assert out == ["django.db.backends.sqlite3", "filesystem://", "False"]
+
+
+def test_service_urls_switch_to_postgresql_and_redis():
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, "
+            "settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1])")
+    out = _django({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "REDIS_URL": "redis://127.0.0.1:6379/3"},
+                  code=code).stdout.split()
+    assert out[0] == "django.db.backends.postgresql"
+    assert out[1] == "redis://127.0.0.1:6379/3"
