@@ -1,10 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
 from .resources import OfficialResource, UnitResource
 from .selectors import people_visible_to
+from .services import official_change_position
+
+
+class ChangePositionForm(forms.Form):
+    position = forms.ModelChoiceField(Position.objects.all(), label=_("New position"))
+    unit = forms.ModelChoiceField(Unit.objects.filter(active=True), label=_("Unit"))
+    on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
 @admin.register(Province)
@@ -63,6 +75,26 @@ class OfficialAdmin(ImportExportModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A change of position or unit goes through official_change_position (history kept).
         return ["position", "unit"] if obj is not None else []
+
+    def get_urls(self):
+        extra = [path("<int:pk>/position/", self.admin_site.admin_view(self.change_position_view),
+                      name="ministry_official_position")]
+        return extra + super().get_urls()
+
+    def change_position_view(self, request, pk):
+        official = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, official):
+            messages.error(request, _("You are not allowed to change this official."))
+            return redirect(reverse("admin:ministry_official_changelist"))
+        form = ChangePositionForm(request.POST or None, initial={"position": official.position,
+                                                                 "unit": official.unit})
+        if request.method == "POST" and form.is_valid():
+            official_change_position(official=official, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Position changed; the history keeps the previous one."))
+            return redirect(reverse("admin:ministry_official_change", args=[official.pk]))
+        context = {**self.admin_site.each_context(request), "form": form, "official": official,
+                   "opts": self.model._meta, "title": _("Change position or unit")}
+        return render(request, "admin/ministry/official/change_position.html", context)
 
 
 @admin.register(AuditEntry)

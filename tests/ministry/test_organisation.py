@@ -92,3 +92,17 @@ def test_position_change_keeps_the_history(cast):
     official_retire(official=promoted, by=cast.admin.user)
     assert not Official.objects.get(pk=official.pk).active
     assert not PositionHolding.objects.filter(official=official, ended_on__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_admin_changes_a_position_through_the_service(cast, login):
+    client = login(cast.admin)
+    page = client.get(f"/admin/ministry/official/{cast.official.pk}/change/")
+    assert page.status_code == 200 and b"/position/" in page.content
+    response = client.post(f"/admin/ministry/official/{cast.official.pk}/position/", {
+        "position": Position.objects.get(code="head-of-department").pk, "unit": cast.unit_b.pk,
+        "on": "2026-01-05", "note": "transfer"})
+    assert response.status_code == 302
+    cast.official.refresh_from_db()
+    assert cast.official.unit == cast.unit_b
+    assert PositionHolding.objects.filter(official=cast.official).count() == 2
