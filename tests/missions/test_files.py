@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from missions import services as s
 from missions.models import Basis, LegStamp
-from tests.factories import make_order, order_input, pdf_bytes, png_bytes, upload
+from tests.factories import order_input, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -72,4 +72,3 @@ def test_detail_links_files_by_kind_and_id_never_by_path(cast, login, order_with
     html = login(cast.official).get(reverse("missions:detail", args=[order_with_files.pk])).content.decode()
     assert reverse("missions:file", args=["invitation", order_with_files.pk]) in html
     assert order_with_files.invitation_scan.name not in html
-    make_order  # noqa: B018
