@@ -75,7 +75,8 @@ def verification_url(order: MissionOrder) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000", nl=False)
+    # PNG, not SVG: one small image is cheaper to lay out and draw than a path of hundreds of modules
+    return segno.make(url, error="m").png_data_uri(scale=5, border=2)
 
 
 def _date(d, en: bool) -> str:

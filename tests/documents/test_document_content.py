@@ -57,7 +57,7 @@ def test_khmer_order_carries_every_field(cast, three_travellers, basis):
     assert "ចម្លងជូន៖" in text and "ឯកសារ-កាលប្បវត្តិ" in text and "<li>នាយកដ្ឋានDEPT-A</li>" in text
     url = f"{settings.SITE_URL}/verify/{order.verification_token}/"
     assert url in text
-    assert 'src="data:image/svg+xml' in text
+    assert 'src="data:image/png;base64,' in text
     assert text.count('class="visa"') == 3
     assert "កន្លែងចេញដំណើរ និងមកដល់" in text and "សេចក្តីបញ្ជាក់ ហត្ថលេខា និងត្រា" in text
     assert "បានដកហូត" not in text
