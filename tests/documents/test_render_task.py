@@ -125,9 +125,3 @@ def test_revoking_renders_a_new_version_with_the_mark(cast, issued):
     second.refresh_from_db()
     assert first.sha256 != second.sha256
 
-
-@pytest.mark.django_db
-def test_rendering_the_same_order_again_gives_the_same_bytes(issued):
-    from missions.documents.render import render_pdf
-
-    assert render_pdf(issued) == render_pdf(issued)
