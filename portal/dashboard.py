@@ -5,7 +5,6 @@ from django.db.models import Count, Q
 from ministry.models import Role
 from ministry.roles import has_role, official_of
 from missions.models import MissionOrder, State
-from missions.selectors import orders_visible_q
 
 
 def dashboard_counts(user) -> list[tuple[str, int, str]]:
@@ -15,12 +14,12 @@ def dashboard_counts(user) -> list[tuple[str, int, str]]:
     me = official_of(user)
     cards = []
     if me is not None:
-        mine = MissionOrder.objects.filter(orders_visible_q(user)).filter(
-            Q(requested_by=me) | Q(travellers__official=me)
-        )
+        from missions.selectors import mine_q
+
+        mine = MissionOrder.objects.filter(mine_q(me))  # one's own orders are always visible to oneself
         agg = mine.aggregate(
-            active=Count("pk", distinct=True, filter=Q(state__in=[State.SUBMITTED, State.APPROVED, State.ISSUED])),
-            to_return=Count("pk", distinct=True, filter=Q(state__in=[State.ISSUED, State.SENT_BACK])),
+            active=Count("pk", filter=Q(state__in=[State.SUBMITTED, State.APPROVED, State.ISSUED])),
+            to_return=Count("pk", filter=Q(state__in=[State.ISSUED, State.SENT_BACK])),
         )
         cards.append((_("My active missions"), agg["active"], reverse("missions:mine")))
         cards.append((_("Returns to file"), agg["to_return"], reverse("missions:mine") + "?state=issued"))

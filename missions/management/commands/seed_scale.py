@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ministry.models import Official, Position, PositionHolding, Province, Role, Unit
@@ -108,6 +108,12 @@ class Command(BaseCommand):
             self._orders(have_orders, orders - have_orders)
         else:
             self._say(f"orders: {have_orders} seeded already, none added")
+        if connection.vendor == "postgresql":
+            # Fresh bulk-loaded tables have no planner statistics nor visibility map until autovacuum
+            # comes round: without them counts scan every row instead of the indexes.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+            self._say("statistics and visibility map updated (VACUUM ANALYZE)")
         self._say("done")
 
     def _say(self, text):
