@@ -1,0 +1,190 @@
+"""Page latency at scale: p50/p95 of every queue and list page, as a ratio to a trivial view.
+
+Usage (after ``manage.py seed_scale --officials 10000 --orders 100000`` on that database):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        .venv/bin/python bench/pages.py [--requests 200] [--json bench/results/pages.json] [--write-doc]
+
+Method: in-process, through Django's test ``Client`` and the full middleware stack
+(sessions, CSRF, CSP, locale, auth, axes), without the test-environment template
+instrumentation.  Each page is requested by a user of the role that works in it, the
+user with the most work of that kind in the seeded data.  The trivial view
+(``/_trivial/``, same stack, no work) is requested by the same logged-in client,
+interleaved round-robin with the pages so that drift (other load, caches) hits all
+alike.  A warm-up round precedes the timed rounds.  The query count of one request
+of each page is recorded too.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+TARGET_RATIO = 3.0
+
+
+def _setup():
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.EXPOSE_TRIVIAL_VIEW = True
+    settings.DEBUG = False
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    import importlib
+
+    import portal.urls
+
+    importlib.reload(portal.urls)
+
+
+def _pick_users():
+    """The user of each role with the most work in the seeded data."""
+    from django.db.models import Count, Q
+
+    from ministry.models import Official, Role
+    from missions.models import MissionOrder, State
+
+    def user_with(role, **filters):
+        return Official.objects.filter(user__groups__name=role, active=True, **filters)
+
+    mine = (Official.objects.filter(active=True, user__isnull=False)
+            .annotate(n=Count("requested_orders")).order_by("-n").first())
+    head = (user_with(Role.UNIT_HEAD, unit__kind="general_department")
+            .exclude(unit__code="GDAF").order_by("id").first())
+    approver = (user_with(Role.APPROVER)
+                .annotate(n=Count("orders_to_approve", filter=Q(orders_to_approve__state=State.SUBMITTED)))
+                .order_by("-n").first())
+    clerk = user_with(Role.ISSUING_CLERK, unit__code="GDAF").first()
+    returns = user_with(Role.RETURNS_CLERK, unit__code="GDAF").first()
+    assert MissionOrder.objects.exists(), "seed the database first: manage.py seed_scale"
+    return {"official": mine, "unit_head": head, "approver": approver, "issuing_clerk": clerk,
+            "returns_clerk": returns}
+
+
+def _pages(users):
+    from django.urls import NoReverseMatch, reverse
+
+    pages = [
+        ("dashboard", "official", reverse("dashboard")),
+        ("my missions", "official", reverse("missions:mine")),
+        ("unit", "unit_head", reverse("missions:unit")),
+        ("unit, filtered (state + province)", "unit_head", reverse("missions:unit") + "?state=issued&province=1"),
+        ("unit, search by name", "unit_head", reverse("missions:unit") + "?q=Sok"),
+        ("unit, page 20", "unit_head", reverse("missions:unit") + "?page=20"),
+        ("approvals", "approver", reverse("missions:approvals")),
+        ("to issue", "issuing_clerk", reverse("missions:to_issue")),
+        ("returns", "returns_clerk", reverse("missions:returns")),
+        ("overdue", "returns_clerk", reverse("missions:returns") + "?overdue=on"),
+        ("people", "unit_head", reverse("ministry:people")),
+        ("people, search", "unit_head", reverse("ministry:people") + "?q=Sok"),
+    ]
+    for name, role, urlname in (("groups index", "unit_head", "groups:index"), ("groups feed", "unit_head", "groups:feed")):
+        try:
+            pages.append((name, role, reverse(urlname)))
+        except NoReverseMatch:
+            pass
+    return [(name, role, url) for name, role, url in pages if users.get(role)]
+
+
+def _pct(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def run(requests: int, warmup: int = 5):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    users = _pick_users()
+    pages = _pages(users)
+    clients = {}
+    for role, official in users.items():
+        if official is not None:
+            c = Client()
+            c.force_login(official.user)
+            clients[role] = c
+    timings = {name: [] for name, _, _ in pages}
+    timings["trivial"] = []
+    queries = {}
+    for name, role, url in pages:
+        with CaptureQueriesContext(connection) as ctx:
+            r = clients[role].get(url)
+        if r.status_code != 200:
+            raise SystemExit(f"{name} {url} answered {r.status_code} for {role}")
+        queries[name] = len(ctx.captured_queries)
+    for round_no in range(warmup + requests):
+        for name, role, url in pages:
+            for label, client, u in (("trivial", clients[role], "/_trivial/"), (name, clients[role], url)):
+                t = time.perf_counter()
+                r = client.get(u)
+                elapsed = (time.perf_counter() - t) * 1000
+                assert r.status_code == 200, (label, r.status_code)
+                if round_no >= warmup:
+                    timings[label].append(elapsed)
+    triv = timings.pop("trivial")
+    t50, t95 = _pct(triv, 50), _pct(triv, 95)
+    rows = []
+    for name, role, url in pages:
+        v = timings[name]
+        p50, p95 = _pct(v, 50), _pct(v, 95)
+        rows.append({"page": name, "role": role, "url": url, "p50_ms": round(p50, 2), "p95_ms": round(p95, 2),
+                     "ratio_p50": round(p50 / t50, 1), "ratio_p95": round(p95 / t95, 1), "queries": queries[name]})
+    return {"trivial": {"p50_ms": round(t50, 3), "p95_ms": round(t95, 3), "n": len(triv)}, "pages": rows,
+            "requests_per_page": requests, "counts": _counts(), "users": {k: str(v and v.user.username) for k, v in users.items()}}
+
+
+def _counts():
+    from django.db import connection
+
+    from ministry.models import Official, Unit
+    from missions.models import Leg, LegStamp, MissionOrder, OrderLog, Traveller
+
+    return {"database": connection.vendor, "officials": Official.objects.count(), "units": Unit.objects.count(),
+            "orders": MissionOrder.objects.count(), "travellers": Traveller.objects.count(), "legs": Leg.objects.count(),
+            "stamps": LegStamp.objects.count(), "log_rows": OrderLog.objects.count()}
+
+
+def table(result) -> str:
+    t = result["trivial"]
+    lines = [
+        f"Trivial view: p50 {t['p50_ms']:.2f} ms, p95 {t['p95_ms']:.2f} ms ({t['n']} requests).",
+        "",
+        "| Page | Role | p50 ms | p95 ms | p50 / trivial | p95 / trivial | Queries |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in result["pages"]:
+        lines.append(f"| {r['page']} | {r['role']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['ratio_p50']}× | "
+                     f"{r['ratio_p95']}× | {r['queries']} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "pages.json"))
+    args = parser.parse_args()
+    _setup()
+    result = run(args.requests)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result["counts"]))
+    print(table(result))
+    over = [r["page"] for r in result["pages"] if r["ratio_p95"] > TARGET_RATIO]
+    print(f"\nTarget p95 ≤ {TARGET_RATIO}× trivial: " + ("met by every page" if not over else "missed by " + ", ".join(over)))
+
+
+if __name__ == "__main__":
+    main()
