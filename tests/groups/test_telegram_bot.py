@@ -3,7 +3,8 @@
 import json
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from groups import delivery, services
 from groups.models import LinkToken, Notice, TelegramAccount
@@ -88,7 +89,9 @@ def test_reject_button_from_a_leader_without_the_permission_is_refused_and_the_o
     _post(client, press)
     order.refresh_from_db()
     assert order.state == "submitted" and not order.log.filter(action="reject").exists()
-    assert "not allowed" in bot.callback_answers[-1]["text"]
+    with translation.override("km"):  # the bot answers in Khmer, the portal's first language
+        refusal = gettext("You are not allowed to do that with this order.")
+    assert bot.callback_answers[-1]["text"] == refusal
     assert bot.messages_to(chat)[0].edits == []
 
 
