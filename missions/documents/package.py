@@ -60,7 +60,7 @@ def report_pdf(order: MissionOrder, stamps) -> bytes:
             "missions/documents/report.html",
             {"order": order, "stamps": stamps, "now": timezone.localtime()},
         )
-    return render_html_document(break_html(html)).write_pdf()
+    return render_html_document(break_html(html), stylesheets=[]).write_pdf()
 
 
 def return_package(order: MissionOrder) -> bytes:

@@ -287,6 +287,8 @@ def document_html(order: MissionOrder, language: str = "km") -> str:
 
 
 _fonts = None
+_css = None
+PRINT_CSS = "static/css/order-print.css"
 
 
 def _font_config():
@@ -298,11 +300,26 @@ def _font_config():
     return _fonts
 
 
-def render_html_document(html: str):
-    """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect)."""
+def order_stylesheet():
+    """The print CSS of the order, parsed once per process."""
+    global _css
+    if _css is None:
+        from weasyprint import CSS
+
+        _css = CSS(filename=str(settings.BASE_DIR / PRINT_CSS), font_config=_font_config())
+    return _css
+
+
+def render_html_document(html: str, stylesheets=None):
+    """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect); the order's
+    print CSS unless other ``stylesheets`` are given (``[]`` for none)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_config())
+    if stylesheets is None:
+        stylesheets = [order_stylesheet()]
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=stylesheets, font_config=_font_config()
+    )
 
 
 def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
