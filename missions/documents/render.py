@@ -375,7 +375,8 @@ def render_document(document_id: int) -> str:
     started = time.perf_counter()
     try:
         pdf = render_pdf(doc.order, doc.language)
-    except Exception as exc:  # any render error is recorded on the row, never raised into the worker
+        return _store(document_id, pdf, round((time.perf_counter() - started) * 1000))
+    except Exception as exc:  # a render or storage error is recorded on the row, not raised into the worker
         log.exception("rendering document %s failed", document_id)
         OrderDocument.objects.filter(pk=document_id).update(
             status=OrderDocument.Status.FAILED,
@@ -383,19 +384,26 @@ def render_document(document_id: int) -> str:
             rendered_at=None,
         )
         return "failed"
-    elapsed = round((time.perf_counter() - started) * 1000)
+
+
+def _store(document_id: int, pdf: bytes, elapsed_ms: int) -> str:
+    """Write the file (private storage, random name) and mark the row ready, or leave nothing behind."""
     with transaction.atomic():
         doc = OrderDocument.objects.select_for_update().get(pk=document_id)
         if doc.status != OrderDocument.Status.PENDING:  # pragma: no cover - someone else finished it
             return "skipped"
         doc.file.save(f"order-{doc.order_id}-v{doc.version}-{doc.language}.pdf", ContentFile(pdf), save=False)
-        doc.sha256 = hashlib.sha256(pdf).hexdigest()
-        doc.size = len(pdf)
-        doc.render_ms = elapsed
-        doc.status = OrderDocument.Status.READY
-        doc.rendered_at = timezone.now()
-        doc.error = ""
-        doc.save(update_fields=["file", "sha256", "size", "render_ms", "status", "rendered_at", "error"])
+        try:
+            doc.sha256 = hashlib.sha256(pdf).hexdigest()
+            doc.size = len(pdf)
+            doc.render_ms = elapsed_ms
+            doc.status = OrderDocument.Status.READY
+            doc.rendered_at = timezone.now()
+            doc.error = ""
+            doc.save(update_fields=["file", "sha256", "size", "render_ms", "status", "rendered_at", "error"])
+        except Exception:
+            doc.file.storage.delete(doc.file.name)
+            raise
     return "ready"
 
 

@@ -125,3 +125,16 @@ def test_revoking_renders_a_new_version_with_the_mark(cast, issued):
     second.refresh_from_db()
     assert first.sha256 != second.sha256
 
+
+
+@pytest.mark.django_db
+def test_storage_failure_is_recorded_like_a_render_failure(issued, settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker  # the storage cannot create its folders under a file
+    doc = OrderDocument.objects.get(order=issued)
+    assert render_document(doc.pk) == "failed"
+    doc.refresh_from_db()
+    issued.refresh_from_db()
+    assert doc.status == "failed" and doc.attempts == 1 and "Error" in doc.error
+    assert issued.state == State.ISSUED
