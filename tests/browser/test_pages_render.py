@@ -4,7 +4,8 @@ import pytest
 
 from tests.browser.conftest import assert_khmer_glyphs, axe_check, login, shot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush between tests would drop the provinces and roles the migrations load
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_login_and_home_render_khmer_glyphs_and_pass_axe(open_page, cast):
