@@ -190,3 +190,14 @@ def test_choosing_english_then_khmer_through_the_language_switch(client, cast, k
     assert "My missions" in client.get(reverse("missions:mine")).content.decode()
     client.post(reverse("set_language"), {"language": "km", "next": "/"})
     assert "បេសកកម្មរបស់ខ្ញុំ" in client.get(reverse("missions:mine")).content.decode()
+
+
+def test_django_own_messages_on_the_portal_are_khmer_too(client, cast, khmer_catalogue):
+    """Django's Khmer catalogue leaves the log-in error in English; the portal's catalogue covers it."""
+    html = client.post(reverse("login"), {"username": cast.official.user.username, "password": "wrong"}).content.decode()
+    assert "សូមបញ្ចូលឈ្មោះអ្នកប្រើ និងពាក្យសម្ងាត់ឱ្យបានត្រឹមត្រូវ។" in html
+    assert "Please enter a correct" not in html
+    client.force_login(cast.official.user)
+    html = client.get(reverse("password_change")).content.decode()
+    assert "ពាក្យសម្ងាត់ចាស់" in html and "ពាក្យសម្ងាត់របស់លោកអ្នកមិនត្រូវមានតែលេខសុទ្ធទេ។" in html
+    assert "Old password" not in html
