@@ -1,6 +1,7 @@
 """Checking uploaded files by their content: PDF, JPEG, PNG and HEIC, up to a size."""
 
 import io
+import re
 import warnings
 
 import filetype
@@ -53,7 +54,63 @@ def check_upload(upload) -> str:
         _check_pdf(data)
     else:
         _check_image(data)
+    _check_polyglot(data, mime)
     return mime
+
+
+# Polyglots: a valid scan that is also something else (an archive, a web page, a script).
+_MIXED = _("This file hides other content (an archive, a web page or a script); upload a plain scan or photo.")
+_ACTIVE_MARKUP = (b"<html", b"<script", b"<iframe", b"<?php", b"<!doctype", b"<object", b"<embed", b"javascript:")
+# Embedded files are allowed: the portal's own PDFs carry their canonical text as one, and the
+# verification page takes those PDFs back.  Scripts and actions that run on opening are not.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|XFA)(?=[\s/<\[(>])")
+_TRAILING_SLACK = 32
+
+
+def _check_polyglot(data: bytes, mime: str) -> None:
+    # A ZIP (jar, docx, apk...) is read from its end-of-central-directory record near the end of the file.
+    if b"PK\x05\x06" in data[-(65536 + 22):]:
+        raise ValidationError(_MIXED, code="polyglot")
+    if mime == "application/pdf":
+        end = data.rfind(b"%%EOF")
+        if end < 0 or len(data[end + 5:].strip()) > _TRAILING_SLACK:
+            raise ValidationError(_MIXED, code="polyglot")
+        if _PDF_ACTIVE.search(data) or _pdf_has_active_names(data):
+            raise ValidationError(
+                _("The PDF contains scripts or actions; print it to PDF again or scan the paper."),
+                code="active",
+            )
+        return
+    if mime == "image/png":
+        end = data.rfind(b"IEND")
+        trailing = data[end + 8:] if end >= 0 else data
+    elif mime == "image/jpeg":
+        end = data.rfind(b"\xff\xd9")
+        trailing = data[end + 2:] if end >= 0 else data
+    else:
+        trailing = b""
+    if len(trailing.strip(b"\0\r\n ")) > _TRAILING_SLACK:
+        raise ValidationError(_MIXED, code="polyglot")
+    lowered = data.lower()
+    if any(marker in lowered for marker in _ACTIVE_MARKUP):
+        raise ValidationError(_MIXED, code="polyglot")
+
+
+def _pdf_has_active_names(data: bytes) -> bool:
+    """Scripts named in the document catalogue (they may sit in compressed object streams)."""
+    from pypdf import PdfReader
+
+    try:
+        root = PdfReader(io.BytesIO(data), strict=False).trailer["/Root"]
+        names = root.get("/Names") or {}
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        return bool(
+            "/JavaScript" in names or "/AA" in root or "/AcroForm" in root
+            and "/XFA" in root["/AcroForm"] or (isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"))
+        )
+    except Exception:  # noqa: BLE001 - an unreadable catalogue was refused by _check_pdf already
+        return False
 
 
 def _check_image(data: bytes) -> None:
