@@ -128,37 +128,30 @@ def _validate_input(data: OrderInput) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def order_create(*, by, data: OrderInput) -> MissionOrder:
-    """Create a draft request. Raises ``ValidationError`` (nothing written) on bad input."""
-    me = official_of(by)
-    if me is None:
-        raise ValidationError(_("Your login is not linked to an official; ask the administrator."))
-    _validate_input(data)
-    order = MissionOrder(
-        issuing_unit=data.issuing_unit,
-        requesting_unit=me.unit,
-        requested_by=me,
-        purpose_km=data.purpose_km.strip(),
-        purpose_en=data.purpose_en.strip(),
-        basis=data.basis,
-        approver=data.approver,
-        departure_date=data.departure_date,
-        return_date=data.return_date,
-    )
-    if data.basis == Basis.INVITATION:
-        order.invitation_sender = data.invitation_sender
-        order.invitation_number = data.invitation_number
-        order.invitation_date = data.invitation_date
-        if data.invitation_scan:
-            order.invitation_scan = data.invitation_scan
-    else:
-        order.approval_leader = data.approval_leader
-        order.approval_date = data.approval_date
-        order.approval_note = data.approval_note
-        if data.approval_scan:
-            order.approval_scan = data.approval_scan
-    order.save()
+def _apply_input(order: MissionOrder, data: OrderInput) -> None:
+    """Copy a request's fields onto ``order``; an upload left empty keeps the file already there."""
+    order.issuing_unit = data.issuing_unit
+    order.purpose_km = data.purpose_km.strip()
+    order.purpose_en = data.purpose_en.strip()
+    order.basis = data.basis
+    order.approver = data.approver
+    order.departure_date, order.return_date = data.departure_date, data.return_date
+    invitation = data.basis == Basis.INVITATION
+    order.invitation_sender = data.invitation_sender if invitation else ""
+    order.invitation_number = data.invitation_number if invitation else ""
+    order.invitation_date = data.invitation_date if invitation else None
+    order.approval_leader = None if invitation else data.approval_leader
+    order.approval_date = None if invitation else data.approval_date
+    order.approval_note = "" if invitation else data.approval_note
+    if invitation and data.invitation_scan:
+        order.invitation_scan = data.invitation_scan
+    if not invitation and data.approval_scan:
+        order.approval_scan = data.approval_scan
+
+
+def _write_people_and_legs(order: MissionOrder, data: OrderInput) -> None:
+    order.travellers.all().delete()
+    order.legs.all().delete()
     head = data.head or data.travellers[0]
     for i, official in enumerate(data.travellers):
         t = Traveller(order=order, official=official, is_head=(official == head), sort=i)
@@ -166,8 +159,40 @@ def order_create(*, by, data: OrderInput) -> MissionOrder:
         t.save()
     for i, leg in enumerate(data.legs, start=1):
         Leg.objects.create(order=order, seq=i, **leg.__dict__)
+
+
+@transaction.atomic
+def order_create(*, by, data: OrderInput) -> MissionOrder:
+    """Create a draft request. Raises ``ValidationError`` (nothing written) on bad input."""
+    me = official_of(by)
+    if me is None:
+        raise ValidationError(_("Your login is not linked to an official; ask the administrator."))
+    _validate_input(data)
+    order = MissionOrder(requesting_unit=me.unit, requested_by=me)
+    _apply_input(order, data)
+    order.save()
+    _write_people_and_legs(order, data)
     OrderLog.objects.create(order=order, action="created", to_state=order.state, actor=by)
     return order
+
+
+@transaction.atomic
+def order_update_draft(*, order: MissionOrder, by, data: OrderInput) -> MissionOrder:
+    """Change a draft request (its travellers and itinerary are replaced). Only a draft, only by its requester."""
+    from .permissions import may_submit
+
+    locked = MissionOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.state != State.DRAFT:
+        raise TransitionRefused(_("Only a draft can be changed; this request is %(state)s.")
+                                % {"state": locked.get_state_display()})
+    if not may_submit(locked, by):
+        raise TransitionRefused(_("You are not allowed to do that with this order."))
+    _validate_input(data)
+    _apply_input(locked, data)
+    locked.save()
+    _write_people_and_legs(locked, data)
+    OrderLog.objects.create(order=locked, action="edited", from_state=locked.state, to_state=locked.state, actor=by)
+    return locked
 
 
 # --- transitions ------------------------------------------------------------------

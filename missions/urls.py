@@ -14,6 +14,7 @@ urlpatterns = [
     path("returns/", views.returns, name="returns"),
     path("delegations/", views.delegations, name="delegations"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/return/", views.file_return, name="return"),
     path("file/<slug:kind>/<int:pk>/", views.file, name="file"),

@@ -23,6 +23,7 @@ from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
 from .forms import travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
+from .permissions import may_submit
 
 PAGE_SIZE = 50
 
@@ -102,45 +103,72 @@ def returns(request):
 # --- a new request -------------------------------------------------------------------
 
 
-def _leg_forms(request):
+def _leg_forms(request, order=None):
     if request.method == "POST":
         return [LegForm(request.POST, prefix=p) for p in leg_prefixes(request.POST)]
+    if order is not None:
+        return [
+            LegForm(prefix=f"leg-{secrets.token_hex(4)}", initial={
+                "from_province": leg.from_province_id, "from_country": leg.from_country, "from_city": leg.from_city,
+                "to_province": leg.to_province_id, "to_country": leg.to_country, "to_city": leg.to_city,
+                "travel_date": leg.travel_date, "means": leg.means})
+            for leg in order.legs.all()
+        ]
     return [LegForm(prefix=f"leg-{secrets.token_hex(4)}")]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def new(request):
+def _initial_from(order):
+    fields = ["issuing_unit", "purpose_km", "purpose_en", "basis", "invitation_sender", "invitation_number",
+              "invitation_date", "approval_leader", "approval_date", "approval_note", "approver",
+              "departure_date", "return_date"]
+    initial = {f: getattr(order, f"{f}_id", getattr(order, f)) for f in fields}
+    travellers = list(order.travellers.all())
+    initial["travellers"] = [t.official_id for t in travellers]
+    initial["head"] = next((t.official_id for t in travellers if t.is_head), None)
+    return initial
+
+
+def _order_input(form, legs) -> s.OrderInput:
+    d = form.cleaned_data
+    return s.OrderInput(
+        issuing_unit=d["issuing_unit"], purpose_km=d["purpose_km"], purpose_en=d["purpose_en"],
+        departure_date=d["departure_date"], return_date=d["return_date"], basis=d["basis"],
+        approver=d["approver"], travellers=list(d["travellers"]), head=d["head"],
+        legs=[s.LegInput(**leg.cleaned_data) for leg in legs],
+        invitation_sender=d["invitation_sender"], invitation_number=d["invitation_number"],
+        invitation_date=d["invitation_date"], invitation_scan=d["invitation_scan"],
+        approval_leader=d["approval_leader"], approval_date=d["approval_date"],
+        approval_note=d["approval_note"], approval_scan=d["approval_scan"],
+    )
+
+
+def _request_form(request, order=None):
+    """The request form, for a new request or for changing a draft: save, or save and submit."""
     me = official_of(request.user)
     if me is None:
         messages.error(request, _("Your login is not linked to an official; ask the administrator."))
         return redirect("dashboard")
-    form = OrderForm(request.POST or None, request.FILES or None, me=me,
-                     initial={"travellers": [me.pk], "head": me.pk})
-    legs = _leg_forms(request)
+    initial = _initial_from(order) if order is not None else {"travellers": [me.pk], "head": me.pk}
+    form = OrderForm(request.POST or None, request.FILES or None, me=me, initial=initial)
+    legs = _leg_forms(request, order)
     legs_error = ""
     if request.method == "POST":
         legs_ok = all([leg.is_valid() for leg in legs])
         if not legs:
             legs_error = _("Add at least one leg to the itinerary.")
         if form.is_valid() and legs_ok and legs:
-            d = form.cleaned_data
-            data = s.OrderInput(
-                issuing_unit=d["issuing_unit"], purpose_km=d["purpose_km"], purpose_en=d["purpose_en"],
-                departure_date=d["departure_date"], return_date=d["return_date"], basis=d["basis"],
-                approver=d["approver"], travellers=list(d["travellers"]), head=d["head"],
-                legs=[s.LegInput(**leg.cleaned_data) for leg in legs],
-                invitation_sender=d["invitation_sender"], invitation_number=d["invitation_number"],
-                invitation_date=d["invitation_date"], invitation_scan=d["invitation_scan"],
-                approval_leader=d["approval_leader"], approval_date=d["approval_date"],
-                approval_note=d["approval_note"], approval_scan=d["approval_scan"],
-            )
             try:
-                order = s.order_create(by=request.user, data=data)
+                if order is None:
+                    order = s.order_create(by=request.user, data=_order_input(form, legs))
+                else:
+                    order = s.order_update_draft(order=order, by=request.user, data=_order_input(form, legs))
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "legs" in exc.error_dict:
                     legs_error = " ".join(exc.message_dict["legs"])
                 _apply_errors(form, exc)
+            except s.TransitionRefused as exc:
+                messages.error(request, exc.message)
+                return redirect("missions:detail", pk=order.pk)
             else:
                 if request.POST.get("action") == "submit":
                     try:
@@ -152,7 +180,26 @@ def new(request):
                 else:
                     messages.success(request, _("The request was saved as a draft."))
                 return redirect("missions:detail", pk=order.pk)
-    return render(request, "missions/new.html", {"form": form, "legs": legs, "legs_error": legs_error})
+    return render(request, "missions/new.html", {"form": form, "legs": legs, "legs_error": legs_error,
+                                                 "order": order})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    return _request_form(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    order = selectors.order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    if order.state != State.DRAFT or not may_submit(order, request.user):
+        messages.error(request, _("Only a draft can be changed, by the official who asked for it."))
+        return redirect("missions:detail", pk=order.pk)
+    return _request_form(request, order)
 
 
 @login_required
@@ -206,6 +253,7 @@ DONE = {
 LOG_LABELS = {
     **DONE,
     "created": gettext_lazy("Request created"),
+    "edited": gettext_lazy("Draft changed"),
     "stamp_recorded": gettext_lazy("A leg of the return was recorded"),
     "report_saved": gettext_lazy("The report was saved"),
     "document_requested": gettext_lazy("A PDF of the order was requested"),
@@ -254,6 +302,7 @@ def detail(request, pk):
         "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
         "actions": _available_actions(order, request.user), "reason_form": ReasonForm(),
         "may_return": is_traveller and order.state in (State.ISSUED, State.SENT_BACK),
+        "may_edit": order.state == State.DRAFT and may_submit(order, request.user),
     })
 
 

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+pytestmark = pytest.mark.khmer
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "km" / "LC_MESSAGES" / "django.po"
 # The same folders the catalogue is made without (see the README's makemessages command).

@@ -51,6 +51,7 @@ def test_english_pdf_has_the_same_pages(cast, tmp_path):
     assert "DejaVu-Sans" in _pdffonts(pdf, tmp_path)
 
 
+@pytest.mark.khmer
 @pytest.mark.django_db
 def test_pdf_metadata_carries_the_canonical_text(issued):
     from pypdf import PdfReader

@@ -67,6 +67,7 @@ def test_unknown_token_or_unissued_order_is_a_bare_404(cast, public_client):
         assert draft.purpose_km not in response.content.decode()
 
 
+@pytest.mark.khmer
 @pytest.mark.django_db
 def test_uploaded_pdf_is_checked_against_every_version_and_never_kept(cast, public_client, issued, settings):
     public_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

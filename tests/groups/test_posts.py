@@ -74,6 +74,7 @@ def test_a_head_forwards_a_published_leadership_post_to_the_unit_group_once(cast
         services.post_forward(post=post, by=cast.user("official"))  # not a head
 
 
+@pytest.mark.khmer
 def test_pages_post_moderate_and_forward(cast, groups, login, client):
     c = login(cast.leader)
     r = c.get("/groups/")

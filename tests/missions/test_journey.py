@@ -17,6 +17,7 @@ def test_every_state_is_reachable_through_the_services(cast, state):
     assert OrderLog.objects.filter(order=order).exists()
 
 
+@pytest.mark.khmer
 @pytest.mark.django_db
 def test_issue_numbers_per_issuer_and_year(cast):
     a = make_order(cast, state="issued")

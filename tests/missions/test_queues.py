@@ -107,6 +107,7 @@ def test_csv_export_has_the_filtered_rows(cast, login):
     assert str(cast.colleague.name_latin) in rows[1][6]
 
 
+@pytest.mark.khmer
 def test_xlsx_export_opens_with_openpyxl(cast, login):
     from openpyxl import load_workbook
 
