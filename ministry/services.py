@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .audit import audit
 from .models import Official, Position, PositionHolding, Province, Unit
+from .reference import load_reference_data
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -20,21 +21,13 @@ def _rows(name):
 
 @transaction.atomic
 def organisation_load(*, by=None) -> dict:
-    """Load the Ministry's real organisation (idempotent): positions, the central units
-    and one Department of Civil Service for the capital and each province."""
-    counts = {"positions": 0, "units": 0}
-    for row in _rows("positions.csv"):
-        Position.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "rank": int(row["rank"]),
-                "in_leadership_group": row["in_leadership_group"] == "1",
-                "heads_unit": row["heads_unit"] == "1",
-                "title_en": row["title_en"],
-                "title_km": row["title_km"],
-            },
-        )
-        counts["positions"] += 1
+    """Load the Ministry's real organisation (idempotent): provinces, positions and roles (also
+    restored here if a database was emptied), the central units and one Department of Civil
+    Service for the capital and each province."""
+    from django.contrib.auth.models import Group
+
+    load_reference_data(Province, Position, Group)
+    counts = {"positions": Position.objects.count(), "units": 0}
     by_code = {}
     for row in _rows("units.csv"):
         unit, _ = Unit.objects.update_or_create(
