@@ -256,10 +256,14 @@ def test_failed_render_leaves_the_order_issued_shows_the_failure_and_is_retried(
 
     # The beat sweeper queues it again; this time the render works.
     monkeypatch.undo()
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
     later = timezone.now() + timedelta(minutes=5)
     OrderDocument.objects.filter(pk=doc.pk).update(rendered_at=timezone.now() - timedelta(hours=1))
-    assert render.retry_pending(now=later) == 1
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the queued task runs here, as a worker would run it
+    try:
+        assert render.retry_pending(now=later) == 1
+    finally:
+        app.conf.task_always_eager = eager
     doc.refresh_from_db()
     assert doc.status == OrderDocument.Status.READY and doc.attempts == 2 and doc.size > 1000
     assert MissionOrder.objects.get(pk=order.pk).state == State.ISSUED
