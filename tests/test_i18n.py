@@ -17,6 +17,9 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.khmer
 
+# Every test here runs with the portal's real default language (the suite reads English otherwise).
+pytestmark = pytest.mark.khmer
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "km" / "LC_MESSAGES" / "django.po"
 # The same folders the catalogue is made without (see the README's makemessages command).
