@@ -46,13 +46,19 @@ def open_page(browser, live_server):
     def _open(lang="km", phone=False):
         ctx = browser.new_context(
             base_url=live_server.url, viewport=PHONE if phone else DESKTOP, locale="km-KH" if lang == "km" else "en-GB",
-            # axe is injected as a script element; the portal's CSP (rightly) forbids that.
-            bypass_csp=True, accept_downloads=True, device_scale_factor=1,
+            accept_downloads=True, device_scale_factor=1,
             extra_http_headers={"Accept-Language": "km" if lang == "km" else "en"},
         )
+        # axe-core comes in through the DevTools protocol, which the page's CSP does not govern, so the
+        # portal's own CSP stays in force and any violation it reports fails the test.
+        ctx.add_init_script(path=str(VENDOR / "axe.min.js"))
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
-        return ctx.new_page()
+        page = ctx.new_page()
+        page.csp_violations = []
+        page.on("console", lambda msg: page.csp_violations.append(msg.text)
+                if "Content Security Policy" in msg.text else None)
+        return page
 
     yield _open
     for ctx in contexts:
@@ -85,9 +91,10 @@ def set_language(page, lang):
 
 
 def axe_check(page, where=""):
-    """Run axe-core in the page; fail on serious or critical violations (listed with their nodes)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(VENDOR / "axe.min.js"))
+    """Run axe-core in the page; fail on serious or critical violations (listed with their nodes), and
+    on any Content-Security-Policy violation the browser reported so far."""
+    assert not page.csp_violations, f"CSP violations on {where or page.url}: {page.csp_violations}"
+    assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core was not injected"
     result = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

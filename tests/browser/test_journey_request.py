@@ -49,8 +49,9 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
 
     rows = page.locator("#legs fieldset.leg-row")
     while rows.count() < 2:
+        want = rows.count() + 1
         page.locator("button[hx-get*='leg-row']").click()
-        page.wait_for_function("(n) => document.querySelectorAll('#legs fieldset.leg-row').length >= n", arg=rows.count() + 1)
+        page.wait_for_function("(n) => document.querySelectorAll('#legs fieldset.leg-row').length >= n", arg=want)
     for i, (a, b, when) in enumerate([(pp, sr, start), (sr, pp, end)]):
         row = rows.nth(i)
         row.locator("select[name$='-from_province']").select_option(str(a.pk))
