@@ -39,7 +39,7 @@ import datetime
 import functools
 import sys
 
-from .dates import WEEKDAYS_EN, WEEKDAYS_KM, sunday_first_index
+from .dates import WEEKDAYS_EN, WEEKDAYS_KM, _as_date, sunday_first_index
 from .digits import to_khmer_digits
 
 __all__ = [
@@ -594,14 +594,6 @@ class LunarDate:
 
     def __str__(self) -> str:
         return self.line()
-
-
-def _as_date(value: datetime.date) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raise TypeError(f"expected a datetime.date, not {type(value).__name__}")
 
 
 def lunar_date(value: datetime.date) -> LunarDate:
