@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
+from portal.widgets import FastSelect
 
 from .models import Basis, Means, State, country_choices
 
@@ -161,12 +162,15 @@ class ReportForm(forms.Form):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, ID or number")}))
-    state = forms.ChoiceField(label=_("State"), required=False)
-    unit = forms.ModelChoiceField(label=_("Requesting unit"), queryset=Unit.objects.filter(active=True), required=False)
-    issuer = forms.ModelChoiceField(label=_("Issuer"), queryset=Unit.objects.none(), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False, widget=FastSelect)
+    unit = forms.ModelChoiceField(label=_("Requesting unit"), queryset=Unit.objects.filter(active=True), required=False,
+                                  widget=FastSelect)
+    issuer = forms.ModelChoiceField(label=_("Issuer"), queryset=Unit.objects.none(), required=False,
+                                    widget=FastSelect)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Until"), required=False, widget=DATE)
-    province = forms.ModelChoiceField(label=_("Destination province"), queryset=Province.objects.all(), required=False)
+    province = forms.ModelChoiceField(label=_("Destination province"), queryset=Province.objects.all(), required=False,
+                                      widget=FastSelect)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, **kwargs):
