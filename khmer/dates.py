@@ -80,3 +80,15 @@ def solar_date_line_en(value: datetime.date) -> str:
     """The English counterpart of :func:`solar_date_line`: ``'25 November 2025'``."""
     d = _as_date(value)
     return f"{d.day} {month_name_en(d.month)} {d.year}"
+
+
+def short_date(value: datetime.date) -> str:
+    """A date for lists and forms: ``'២៥ វិច្ឆិកា ២០២៥'``."""
+    d = _as_date(value)
+    return f"{to_khmer_digits(d.day)} {month_name(d.month)} {to_khmer_digits(d.year)}"
+
+
+def short_date_en(value: datetime.date) -> str:
+    """The English counterpart of :func:`short_date`: ``'25 Nov 2025'``."""
+    d = _as_date(value)
+    return f"{d.day} {month_name_en(d.month)[:3]} {d.year}"

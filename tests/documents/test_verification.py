@@ -3,6 +3,8 @@
 import hashlib
 
 import pytest
+
+from khmer.dates import short_date_en
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -45,7 +47,7 @@ def test_page_is_public_and_shows_the_order_in_both_languages(cast, public_clien
         assert t.official.name_km in page and t.official.name_latin in page and t.position_km in page
     for leg in issued.legs.all():
         assert leg.destination("km") in page and leg.destination("en") in page
-    assert issued.departure_date.strftime("%d/%m/%Y") in page and issued.return_date.strftime("%d/%m/%Y") in page
+    assert short_date_en(issued.departure_date) in page and short_date_en(issued.return_date) in page
     assert 'data-state="valid"' in page and "មានសុពលភាព" in page and "Valid" in page
     assert doc.sha256 in page
 

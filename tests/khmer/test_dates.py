@@ -62,3 +62,13 @@ def test_weekday_mapping_follows_python_weekday():
 def test_rejects_non_dates():
     with pytest.raises(TypeError):
         solar_date_line("2025-11-25")
+
+
+def test_short_dates_for_lists():
+    import datetime
+
+    from khmer.dates import short_date, short_date_en
+
+    assert short_date(datetime.date(2025, 11, 25)) == "២៥ វិច្ឆិកា ២០២៥"
+    assert short_date_en(datetime.date(2025, 11, 5)) == "5 Nov 2025"
+    assert short_date(datetime.datetime(2026, 1, 2, 23, 59)) == "២ មករា ២០២៦"

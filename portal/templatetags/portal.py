@@ -1,0 +1,36 @@
+"""Template filters shared by the portal's pages."""
+
+import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from khmer.dates import short_date, short_date_en
+from khmer.digits import to_khmer_digits
+
+register = template.Library()
+
+
+def _english():
+    return (get_language() or "km")[:2] == "en"
+
+
+@register.filter
+def day(value):
+    """A date in the reader's language: ២៥ វិច្ឆិកា ២០២៥ / 25 Nov 2025. Empty stays empty."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return short_date_en(value) if _english() else short_date(value)
+
+
+@register.filter
+def day_time(value):
+    """A moment in the reader's language and Phnom Penh time: ២៥ វិច្ឆិកា ២០២៥ ១៤:០៥."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    clock = local.strftime("%H:%M")
+    return f"{day(local)} {clock if _english() else to_khmer_digits(clock)}"
