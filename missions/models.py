@@ -129,10 +129,10 @@ class MissionOrder(FSMModelMixin, models.Model):
         help_text=_("The leader asked to approve this request."),
     )
     approved_by = models.ForeignKey(
-        Official, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved"
+        Official, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved"
     )
     approved_acting_for = models.ForeignKey(
-        Official, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved_by_acting"
+        Official, verbose_name=_("approved acting for"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders_approved_by_acting"
     )
     signer = models.ForeignKey(
         Official, verbose_name=_("signer"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders_signed"
@@ -141,21 +141,21 @@ class MissionOrder(FSMModelMixin, models.Model):
     departure_date = models.DateField(_("departure date"))
     return_date = models.DateField(_("return date"))
 
-    year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, editable=False)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
-    verification_token = models.CharField(max_length=64, unique=True, default=new_verification_token, editable=False)
+    verification_token = models.CharField(_("verification token"), max_length=64, unique=True, default=new_verification_token, editable=False)
 
     reason = models.TextField(_("reason"), blank=True, help_text=_("Last rejection, revocation or send-back reason."))
     report_text = models.TextField(_("mission report"), blank=True)
     report_file = models.FileField(
         _("report attachment"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
     )
-    returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True, editable=False, db_index=True)
 
-    created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -273,15 +273,16 @@ class MissionOrder(FSMModelMixin, models.Model):
 
 
 class Traveller(models.Model):
-    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="travellers")
+    order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
+                              related_name="travellers")
     official = models.ForeignKey(Official, verbose_name=_("official"), on_delete=models.PROTECT, related_name="missions")
     is_head = models.BooleanField(_("head of delegation"), default=False)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
     # What the official was when the order was made: the printed order must not change later.
-    position_km = models.CharField(max_length=200, blank=True)
-    position_en = models.CharField(max_length=200, blank=True)
-    unit_km = models.CharField(max_length=200, blank=True)
-    unit_en = models.CharField(max_length=200, blank=True)
+    position_km = models.CharField(_("position (Khmer)"), max_length=200, blank=True)
+    position_en = models.CharField(_("position (English)"), max_length=200, blank=True)
+    unit_km = models.CharField(_("unit (Khmer)"), max_length=200, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["sort", "id"]
@@ -300,7 +301,8 @@ class Traveller(models.Model):
 
 
 class Leg(models.Model):
-    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="legs")
+    order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
+                              related_name="legs")
     seq = models.PositiveSmallIntegerField(_("order"))
     from_province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("from (province)"))
@@ -353,8 +355,9 @@ class Leg(models.Model):
 class LegStamp(models.Model):
     """B.3: one traveller's proof of one leg — the stamped visa sheet, and the dates."""
 
-    traveller = models.ForeignKey(Traveller, on_delete=models.CASCADE, related_name="stamps")
-    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="stamps")
+    traveller = models.ForeignKey(Traveller, verbose_name=_("traveller"), on_delete=models.CASCADE,
+                                  related_name="stamps")
+    leg = models.ForeignKey(Leg, verbose_name=_("leg"), on_delete=models.CASCADE, related_name="stamps")
     departed_on = models.DateField(_("departed on"))
     arrived_on = models.DateField(_("arrived on"))
     scan = models.FileField(_("stamped visa sheet"), storage=private_storage, upload_to=random_upload_path,
@@ -376,14 +379,17 @@ class LegStamp(models.Model):
 class OrderLog(models.Model):
     """The audit trail of an order: who moved it from which state to which, when, and why."""
 
-    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="log")
-    created = models.DateTimeField(default=timezone.now)
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    acting_for = models.ForeignKey(Official, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True)
+    order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
+                              related_name="log")
+    created = models.DateTimeField(_("when"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+                              on_delete=models.SET_NULL)
+    acting_for = models.ForeignKey(Official, verbose_name=_("acting for"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -402,7 +408,8 @@ class ApprovalDelegation(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-starts_on"]
@@ -425,19 +432,21 @@ class OrderDocument(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Render failed")
 
-    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="documents")
-    version = models.PositiveIntegerField()
-    language = models.CharField(max_length=2, default="km")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
-    reason = models.CharField(max_length=200, blank=True)
-    file = models.FileField(storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    size = models.PositiveIntegerField(default=0)
-    render_ms = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created = models.DateTimeField(default=timezone.now)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
+                              related_name="documents")
+    version = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=2, default="km")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=random_upload_path, blank=True,
+                            max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    render_ms = models.PositiveIntegerField(_("render time (ms)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("requested at"), default=timezone.now)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-version"]
