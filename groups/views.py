@@ -15,7 +15,7 @@ from ministry.roles import official_of
 from . import services
 from .forms import PostForm, RejectForm
 from .models import ChatGroup, Post, TelegramAccount
-from .selectors import feed, groups_of, heads_group, is_member, may_moderate, moderation_queue
+from .selectors import feed, groups_of, heads_group, is_member, may_moderate, members, moderation_queue, why_member
 
 
 def _group_for(request, pk) -> ChatGroup:
@@ -23,6 +23,14 @@ def _group_for(request, pk) -> ChatGroup:
     me = official_of(request.user)
     if not (is_member(group, me) or may_moderate(group, me) or request.user.is_superuser):
         raise PermissionDenied
+    return group
+
+
+def _describe(group: ChatGroup, me) -> ChatGroup:
+    """Attach what the group pages show about a group: member count, why I am a member, its channels."""
+    group.member_count = members(group).count()
+    group.why = why_member(group, me) if me is not None else []
+    group.channel_list = list(group.channels.all())
     return group
 
 
@@ -39,7 +47,7 @@ def index(request):
     me = official_of(request.user)
     my_groups = groups_of(me)
     return render(request, "groups/index.html", {
-        "groups": [(g, feed(g)[:5]) for g in my_groups],
+        "groups": [(_describe(g, me), feed(g)[:5]) for g in my_groups],
         "queue_count": moderation_queue(me).count(),
     })
 
@@ -48,6 +56,7 @@ def index(request):
 def group_detail(request, pk):
     group = _group_for(request, pk)
     me = official_of(request.user)
+    _describe(group, me)
     page = Paginator(feed(group), 20).get_page(request.GET.get("page"))
     target = heads_group(me) if group.is_leadership else None
     forwarded = set()
