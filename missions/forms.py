@@ -1,8 +1,12 @@
 """Forms for the mission-order pages: they check the shape of input; the services check the rules."""
 
 import re
+import time
 
 from django import forms
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ministry.models import Official, Province, Unit
@@ -177,9 +181,38 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("Any"))] + list(State.choices)
         self.fields["issuer"].queryset = issuers()
-        self.fields["unit"].empty_label = _("Any")
-        self.fields["issuer"].empty_label = _("Any")
-        self.fields["province"].empty_label = _("Any")
+        # Validation still goes through each field's queryset; only the options shown come from a
+        # short-lived cache instead of 150-odd model instances made on every list page.
+        for name in ("unit", "issuer", "province"):
+            self.fields[name].empty_label = _("Any")
+            self.fields[name].widget.choices = [("", _("Any"))] + filter_choices(name)
+
+
+FILTER_CHOICES_TTL = 60  # seconds; saving or deleting a unit or province clears them at once
+_filter_choices: dict = {}
+
+
+def filter_choices(name: str) -> list[tuple[int, str]]:
+    """(pk, label) options of the filter's ``unit``, ``issuer`` or ``province`` select in the current
+    language, as ``ModelChoiceField`` would list them, kept per process for a minute."""
+    key = (name, (get_language() or "km")[:2], connection.settings_dict["NAME"])
+    now = time.monotonic()
+    hit = _filter_choices.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    qs = {"unit": Unit.objects.filter(active=True), "issuer": issuers(), "province": Province.objects.all()}[name]
+    choices = [(obj.pk, str(obj)) for obj in qs]
+    _filter_choices[key] = (now + FILTER_CHOICES_TTL, choices)
+    return choices
+
+
+def _forget_filter_choices(**kwargs):
+    _filter_choices.clear()
+
+
+for _model in (Unit, Province):
+    post_save.connect(_forget_filter_choices, sender=_model, dispatch_uid=f"filter-choices-save-{_model.__name__}")
+    post_delete.connect(_forget_filter_choices, sender=_model, dispatch_uid=f"filter-choices-del-{_model.__name__}")
 
 
 class DelegationForm(forms.Form):

@@ -61,17 +61,17 @@ def _queue(request, name):
     form = FilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
         qs = selectors.filter_orders(qs, **form.cleaned_data)
-    qs = selectors.with_list_data(qs)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        return export_response(qs, export, name)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return export_response(selectors.with_list_data(qs), export, name)
+    page = Paginator(selectors.with_row_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)
     return render(request, "missions/list.html", {
         "queue": name, "title": title, "page": page, "total": page.paginator.count, "form": form,
         "query": params.urlencode(), "can_approve": name == "approvals",
+        "detail_url": reverse("missions:detail", args=[0])[:-2],  # "/missions/" + pk + "/" without a reverse per row
     })
 
 
