@@ -6,7 +6,7 @@ log, the events and the permission checks are the same as on the pages."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
@@ -210,7 +210,8 @@ class MissionOrderAdmin(FSMAdminMixin, admin.ModelAdmin):
             except services.TransitionRefused as exc:
                 refused.append(f"{order}: {exc.message}")
         if approved:
-            self.message_user(request, gettext("%(n)s request(s) approved.") % {"n": approved}, messages.SUCCESS)
+            self.message_user(request, ngettext("%(n)s request approved.", "%(n)s requests approved.", approved)
+                              % {"n": approved}, messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 

@@ -432,12 +432,17 @@ class OrderDocument(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Render failed")
 
+    class Reason(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        REVOKED = "revoked", _("Revoked")
+        RERENDER = "re-render", _("Rendered again")
+
     order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
                               related_name="documents")
     version = models.PositiveIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=2, default="km")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, choices=Reason.choices)
     file = models.FileField(_("file"), storage=private_storage, upload_to=random_upload_path, blank=True,
                             max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)

@@ -343,7 +343,7 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
         o.signer = o.signer or _signer_for(o.issuing_unit)
 
     order = _move(order, by, "issue", events.ISSUED, prepare=prepare)
-    document_request(order=order, by=by, reason="issued")
+    document_request(order=order, by=by, reason=OrderDocument.Reason.ISSUED)
     return order
 
 
@@ -354,7 +354,7 @@ def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
         o.reason = reason
 
     order = _move(order, by, "revoke", events.REVOKED, note=reason, prepare=prepare)
-    document_request(order=order, by=by, reason="revoked")
+    document_request(order=order, by=by, reason=OrderDocument.Reason.REVOKED)
     return order
 
 
@@ -508,6 +508,6 @@ def document_request(*, order: MissionOrder, by=None, reason: str, language: str
         doc = OrderDocument.objects.create(
             order=order, language=language, version=(last.version + 1) if last else 1, reason=reason
         )
-        OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} {language} {reason}")
+        OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} · {language.upper()}")
         transaction.on_commit(lambda: render_order_document.delay(doc.pk))
     return doc

@@ -101,7 +101,7 @@ def document_rerender(request, pk):
     if language not in ("km", "en"):
         language = "km"
     with transaction.atomic():
-        doc = document_request(order=order, by=request.user, reason="re-render", language=language)
+        doc = document_request(order=order, by=request.user, reason=OrderDocument.Reason.RERENDER, language=language)
         audit(doc, "missions.document.rerender", by=request.user, order=order.pk, version=doc.version,
               language=language)
     messages.success(request, _("A new version (%(version)s) of the PDF is being prepared.") % {"version": doc.version})

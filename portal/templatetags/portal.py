@@ -4,6 +4,7 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import get_language
 
 from khmer.dates import short_date, short_date_en
@@ -34,3 +35,12 @@ def day_time(value):
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     clock = local.strftime("%H:%M")
     return f"{day(local)} {clock if _english() else to_khmer_digits(clock)}"
+
+
+@register.simple_tag
+def other_language(msgid, **values):
+    """``msgid`` in the language the reader is not using (Khmer for English readers and back), for pages
+    that must be read in both, such as the public verification page. ``values`` fill %(name)s."""
+    with translation.override("km" if _english() else "en"):
+        text = translation.gettext(msgid)
+    return text % values if values else text
