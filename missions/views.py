@@ -21,9 +21,10 @@ from . import selectors
 from . import services as s
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
-from .forms import travellers_choices_for
+from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_submit
+from .rows import column_labels, order_rows
 
 PAGE_SIZE = 50
 
@@ -58,20 +59,24 @@ def _queue(request, name):
         messages.error(request, _("This list is for another role."))
         return redirect("dashboard")
     qs = reader(request.user)
-    form = FilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    # Only ``page`` or ``export`` in the query: the list is unfiltered, and so is its (kept) filter form.
+    form = FilterForm(request.GET) if set(request.GET) - {"page", "export"} else None
+    if form is not None and form.is_valid():
         qs = selectors.filter_orders(qs, **form.cleaned_data)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return export_response(selectors.with_list_data(qs), export, name)
-    page = Paginator(selectors.with_row_data(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.RowPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.add_travellers_and_places(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)
+    can_approve = name == "approvals"
+    detail_url = reverse("missions:detail", args=[0])[:-2]  # "/missions/" + pk + "/" without a reverse per row
     return render(request, "missions/list.html", {
-        "queue": name, "title": title, "page": page, "total": page.paginator.count, "form": form,
-        "query": params.urlencode(), "can_approve": name == "approvals",
-        "detail_url": reverse("missions:detail", args=[0])[:-2],  # "/missions/" + pk + "/" without a reverse per row
+        "queue": name, "title": title, "page": page, "total": page.paginator.count, "filter_fields": filter_fields_html(form),
+        "query": params.urlencode(), "can_approve": can_approve, "labels": column_labels(),
+        "rows": order_rows(request, rows, detail_url=detail_url, can_approve=can_approve),
     })
 
 

@@ -104,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Pages run short queries: starting parallel workers for one costs more (~5 ms) than it saves, and
+    # on a small server takes cores from the web and Celery processes.  (docs/DECISIONS.md)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -------------------------------------------------

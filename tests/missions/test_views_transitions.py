@@ -169,7 +169,7 @@ def test_acting_leader_approves_and_the_timeline_says_for_whom(cast, login):
     client = login(cast.gdaf_head)
     client.cookies["django_language"] = "en"
     queue = client.get(reverse("missions:approvals"))
-    assert [o.pk for o in queue.context["page"].object_list] == [order.pk]
+    assert [o["id"] for o in queue.context["page"].object_list] == [order.pk]
     _do(client, order, "approve")
     order.refresh_from_db()
     assert order.state == State.APPROVED and order.approved_acting_for == cast.leader
