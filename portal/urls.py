@@ -25,4 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):
-    urlpatterns.append(path("_trivial/", views.trivial, name="trivial"))
+    urlpatterns += [path("_trivial/", views.trivial, name="trivial"),
+                    path("_trivial/page/", views.trivial_page, name="trivial_page")]

@@ -24,5 +24,13 @@ def ratelimited(request, exception=None):
 
 
 def trivial(request):
-    """The floor that page benchmarks compare against: the same stack, no work."""
+    """The bare floor of page benchmarks: the same middleware stack, no work."""
     return HttpResponse("ok")
+
+
+@login_required
+def trivial_page(request):
+    """The page floor of benchmarks: what every portal page pays before its own work — the
+    logged-in user and session, the role-dependent navigation and the base layout — around an
+    empty body."""
+    return render(request, "trivial.html")

@@ -1,5 +1,5 @@
 """bench/pages.py runs in CI at a small size: every page answers for its role and is timed against
-the trivial view (the full size is bench/run_pages.sh)."""
+the trivial page and the bare view (the full size is bench/run_pages.sh)."""
 
 import importlib
 import sys
@@ -27,14 +27,16 @@ def trivial_view(settings):
 
 
 @pytest.mark.django_db
-def test_bench_pages_times_every_queue_against_the_trivial_view_at_small_size(trivial_view):
+def test_bench_pages_times_every_queue_against_the_trivial_page_at_small_size(trivial_view):
     import pages
 
     call_command("seed_scale", officials=250, orders=1200, seed=3, stdout=StringIO())
     result = pages.run(requests=3, warmup=1)
     names = {row["page"] for row in result["pages"]}
     assert {"my missions", "unit", "approvals", "to issue", "returns", "overdue", "people"} <= names
-    assert result["trivial"]["n"] == 3 * len(result["pages"])
+    assert result["trivial"]["n"] == result["trivial_page"]["n"] == 3 * len(result["pages"])
+    assert result["trivial_page"]["p50_ms"] > result["trivial"]["p50_ms"] > 0
     for row in result["pages"]:
         assert row["p95_ms"] >= row["p50_ms"] > 0 and row["queries"] < 20, row
+        assert abs(row["ratio_p95"] - row["p95_ms"] / result["trivial_page"]["p95_ms"]) < 0.02, row
     assert "| my missions |" in pages.table(result)
