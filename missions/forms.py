@@ -208,8 +208,8 @@ def _kept(name, build):
 def filter_choices(name: str) -> list[tuple[int, str]]:
     """(pk, label) options of the filter's ``unit``, ``issuer`` or ``province`` select in the current
     language, as ``ModelChoiceField`` would list them, kept per process for a minute."""
-    qs = {"unit": Unit.objects.filter(active=True), "issuer": issuers(), "province": Province.objects.all()}[name]
-    return _kept(name, lambda: [(obj.pk, str(obj)) for obj in qs])
+    readers = {"unit": lambda: Unit.objects.filter(active=True), "issuer": issuers, "province": Province.objects.all}
+    return _kept(name, lambda: [(obj.pk, str(obj)) for obj in readers[name]()])
 
 
 def filter_fields_html(form: "FilterForm | None") -> str:

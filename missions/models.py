@@ -353,7 +353,8 @@ class Leg(models.Model):
                 name="leg_to_is_province_or_foreign_place",
             ),
         ]
-        indexes = [models.Index(fields=["to_province"])]
+        # The province filter of the lists probes an order's legs for one province: index-only.
+        indexes = [models.Index(fields=["to_province"]), models.Index(fields=["order", "to_province"])]
 
     @staticmethod
     def place_name(province, country, city, lang=None):
