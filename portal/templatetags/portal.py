@@ -33,8 +33,17 @@ def day_time(value):
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    clock = local.strftime("%H:%M")
-    return f"{day(local)} {clock if _english() else to_khmer_digits(clock)}"
+    return f"{day(local)} {clock(local)}"
+
+
+@register.filter
+def clock(value):
+    """The time of day in Phnom Penh, in the reader's digits: ១៤:០៥ / 14:05."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if isinstance(value, datetime.datetime) and timezone.is_aware(value) else value
+    text = local.strftime("%H:%M")
+    return text if _english() else to_khmer_digits(text)
 
 
 @register.simple_tag

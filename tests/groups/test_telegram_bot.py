@@ -1,6 +1,8 @@
 """Deep-link linking, the webhook secret, and the Approve/Reject buttons (same FSM permission as the web)."""
 
 import json
+
+import pytest
 from datetime import timedelta
 
 from django.utils import timezone, translation
@@ -115,3 +117,22 @@ def test_telegram_setup_checks_the_token_and_sets_the_webhook(bot, settings):
     assert f"@{bot.bot_username}" in out.getvalue()
     assert bot.webhook["url"] == "http://127.0.0.1:8000/groups/telegram/webhook/"
     assert bot.webhook["secret_token"] == "test-secret_0123456789"
+
+
+def _expiry_sentence(cast, login):
+    html = login(cast.official).post("/groups/telegram/").content.decode()
+    local = timezone.localtime(LinkToken.objects.get(official=cast.official).expires_at)
+    return html, local.strftime("%H:%M")
+
+
+def test_the_link_page_says_when_the_link_expires_in_one_sentence(bot, cast, login):
+    html, time = _expiry_sentence(cast, login)
+    assert f"It works once and expires at {time}.</p>" in html
+
+
+@pytest.mark.khmer
+def test_the_link_page_says_when_the_link_expires_in_khmer_digits(bot, cast, login):
+    from khmer.digits import to_khmer_digits
+
+    html, time = _expiry_sentence(cast, login)
+    assert f"ហើយផុតកំណត់នៅម៉ោង {to_khmer_digits(time)}។</p>" in html
