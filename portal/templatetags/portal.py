@@ -18,6 +18,14 @@ def _english():
 
 
 @register.filter
+def num(value):
+    """A number in the reader's digits: ១២ on Khmer pages, 12 on English ones. Anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return str(value) if _english() else to_khmer_digits(value)
+
+
+@register.filter
 def day(value):
     """A date in the reader's language: ២៥ វិច្ឆិកា ២០២៥ / 25 Nov 2025. Empty stays empty."""
     if not value:
