@@ -1,5 +1,6 @@
 """Mission-order pages: each view checks input, authorises, calls one service and says what happened."""
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -266,6 +267,24 @@ LOG_LABELS = {
 }
 
 
+DOCUMENT_NOTE = re.compile(r"^v(\d+) · (KM|EN)$")  # written by services.document_request
+
+
+def _document_note(note: str, documents) -> str:
+    """``v2 · KM`` in the log, as the reader reads it: "Version ២, Khmer: Rendered again"."""
+    from portal.templatetags.portal import num
+
+    match = DOCUMENT_NOTE.match(note)
+    if not match:
+        return note
+    version, language = int(match[1]), match[2].lower()
+    values = {"version": num(version), "language": _("English") if language == "en" else _("Khmer")}
+    doc = next((d for d in documents if d.version == version and d.language == language), None)
+    if doc is not None and doc.reason:
+        return _("Version %(version)s, %(language)s: %(reason)s") % {**values, "reason": doc.get_reason_display()}
+    return _("Version %(version)s, %(language)s") % values
+
+
 def _available_actions(order, user):
     out = []
     for t in order.get_available_user_state_transitions(user):
@@ -295,13 +314,16 @@ def detail(request, pk):
     travellers = order.travellers.select_related("official")
     legs = order.legs.select_related("from_province", "to_province")
     log = list(order.log.select_related("actor__official", "acting_for"))
+    all_documents = list(order.documents.all())
     states = dict(State.choices)
     for entry in log:
         entry.label = LOG_LABELS.get(entry.action, entry.action)
+        if entry.action == "document_requested":
+            entry.note = _document_note(entry.note, all_documents)
         entry.to_state_label = states.get(entry.to_state, entry.to_state)
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")
-    documents = [(doc, _document_url(doc)) for doc in order.documents.all()]
+    documents = [(doc, _document_url(doc)) for doc in all_documents]
     is_traveller = me is not None and any(t.official_id == me.pk for t in travellers)
     return render(request, "missions/detail.html", {
         "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
