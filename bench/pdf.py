@@ -65,7 +65,7 @@ def _orders(n: int):
         end = start + timedelta(days=3)
         data = s.OrderInput(
             issuing_unit=clerk.unit,
-            purpose_km="ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ និងត្រួតពិនិត្យការអនុវត្តច្រកចេញចូលតែមួយ",
+            purpose_km="ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ និងត្រួតពិនិត្យការអនុវត្តច្រកចេញចូលតែមួយ",
             purpose_en="Attend the workshop on civil-service reform and review the one-window offices",
             departure_date=start,
             return_date=end,

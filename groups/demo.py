@@ -44,10 +44,10 @@ def load_groups(logins) -> str:
     s.post_approve(post=meeting, by=moderator)
     plan = s.post_create(
         by=leader.user, group=lead, category=Post.Category.ACTION_PLAN, title="ផែនការសកម្មភាពឆ្នាំ២០២៧",
-        body_km="សូមអង្គភាពនីមួយៗផ្ញើសេចក្ដីស្នើផែនការសកម្មភាពឆ្នាំ២០២៧ មកខុទ្ទកាល័យ មុនថ្ងៃទី១៥ ខែធ្នូ។")
+        body_km="សូមអង្គភាពនីមួយៗផ្ញើសេចក្តីស្នើផែនការសកម្មភាពឆ្នាំ២០២៧ មកខុទ្ទកាល័យ មុនថ្ងៃទី១៥ ខែធ្នូ។")
     s.post_approve(post=plan, by=moderator)
-    s.post_create(by=leader.user, group=lead, category=Post.Category.ANNOUNCEMENT, title="សេចក្ដីជូនដំណឹងអំពីថ្ងៃឈប់សម្រាក",
-                  body_km="ក្រសួងឈប់សម្រាកការងារតាមសេចក្ដីសម្រេចរបស់រាជរដ្ឋាភិបាល។")
+    s.post_create(by=leader.user, group=lead, category=Post.Category.ANNOUNCEMENT, title="សេចក្តីជូនដំណឹងអំពីថ្ងៃឈប់សម្រាក",
+                  body_km="ក្រសួងឈប់សម្រាកការងារតាមសេចក្តីសម្រេចរបស់រាជរដ្ឋាភិបាល។")
     s.post_forward(post=meeting, by=head.user)
     unit_group = ChatGroup.objects.get(kind=ChatGroup.Kind.UNIT, unit=official.unit)
     off_remit = s.post_create(by=official.user, group=unit_group, category=Post.Category.ANNOUNCEMENT,

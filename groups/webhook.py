@@ -81,7 +81,7 @@ def _command(message: dict):
         return _reply(chat["id"], f"✅ បានភ្ជាប់ {name}។\nLinked: you will receive the portal's notices here.")
     if command == "/stop":
         services.telegram_unlink(telegram_user_id=sender["id"])
-        return _reply(chat["id"], "បានផ្ដាច់ការភ្ជាប់។\nUnlinked: no more notices here.")
+        return _reply(chat["id"], "បានផ្តាច់ការភ្ជាប់។\nUnlinked: no more notices here.")
     return HttpResponse(status=204)
 
 

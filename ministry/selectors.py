@@ -25,7 +25,20 @@ def official_search_q(term: str) -> Q:
     Khmer has no letter case: its names are matched as written.  On PostgreSQL each condition has a
     trigram or expression index (ministry migration 0003), so a search does not read every official."""
     term = term.strip()
-    return Q(name_km__contains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+    khmer = Q()
+    for spelling in khmer_spellings(term):
+        khmer |= Q(name_km__contains=spelling)
+    return khmer | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+
+
+COENG_DA, COENG_TA = "\u17d2\u178a", "\u17d2\u178f"  # subscript ដ and ត: the same glyph in most Khmer fonts
+
+
+def khmer_spellings(text: str) -> list[str]:
+    """``text`` as typed, and with subscript ដ and ត exchanged: the two look alike and both are written
+    (the Ministry's instruction writes ផ្តល់ with subscript ត, dictionaries often with subscript ដ), so a
+    search finds either."""
+    return list(dict.fromkeys([text, text.replace(COENG_DA, COENG_TA), text.replace(COENG_TA, COENG_DA)]))
 
 
 def leaders():

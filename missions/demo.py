@@ -14,11 +14,11 @@ from . import services as s
 from .models import Basis, Means, MissionOrder, State
 
 PURPOSES = [
-    ("ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ", "Attend the workshop on civil-service reform"),
+    ("ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ", "Attend the workshop on civil-service reform"),
     ("ត្រួតពិនិត្យការអនុវត្តច្រកចេញចូលតែមួយ", "Review the one-window service offices"),
-    ("ផ្សព្វផ្សាយគោលនយោបាយជាតិស្ដីពីមុខងារសាធារណៈ", "Present the national civil-service policy"),
+    ("ផ្សព្វផ្សាយគោលនយោបាយជាតិស្តីពីមុខងារសាធារណៈ", "Present the national civil-service policy"),
     ("សហការរៀបចំការប្រឡងជ្រើសរើសមន្ត្រីរាជការ", "Help organise the civil-service entrance examination"),
-    ("ចូលរួមកិច្ចប្រជុំអាស៊ានស្ដីពីមុខងារសាធារណៈ", "Attend the ASEAN meeting on civil service"),
+    ("ចូលរួមកិច្ចប្រជុំអាស៊ានស្តីពីមុខងារសាធារណៈ", "Attend the ASEAN meeting on civil service"),
 ]
 
 
@@ -117,7 +117,7 @@ def _drive(order, state, me, head, leader, clerk, returns):
     if state == "draft":
         return
     if state == "cancelled":
-        s.order_cancel(order=order, by=me.user, reason="ផ្លាស់ប្ដូរកាលវិភាគ")
+        s.order_cancel(order=order, by=me.user, reason="ផ្លាស់ប្តូរកាលវិភាគ")
         return
     s.order_submit(order=order, by=me.user)
     if state == "submitted":

@@ -115,7 +115,7 @@ def order_input(cast, *, travellers=None, start=None, days=3, issuer=None, basis
     route = [(pp, sr), (sr, bb), (bb, pp)][:legs]
     return OrderInput(
         issuing_unit=issuer or cast.gdaf,
-        purpose_km="ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ",
+        purpose_km="ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ",
         purpose_en="Attend the workshop on civil-service reform",
         departure_date=start,
         return_date=end,

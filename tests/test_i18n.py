@@ -150,13 +150,13 @@ def khmer_catalogue(settings, compiled_locale):
 PAGES = {
     # name: (url name, needs login, Khmer text, English text)
     "login": ("login", False, ["ចូលប្រព័ន្ធ", "ពាក្យសម្ងាត់", "ឈ្មោះអ្នកប្រើ"], ["Log in", "Password", "Username"]),
-    "dashboard": ("dashboard", True, ["សូមស្វាគមន៍", "សេចក្ដីណែនាំលេខ ៩៩៦", "ស្នើសុំបេសកកម្ម"],
+    "dashboard": ("dashboard", True, ["សូមស្វាគមន៍", "សេចក្តីណែនាំលេខ ៩៩៦", "ស្នើសុំបេសកកម្ម"],
                   ["Welcome", "Instruction No. 996", "Request a mission"]),
     "my missions": ("missions:mine", True, ["បេសកកម្មរបស់ខ្ញុំ", "សំណើថ្មី", "នាំចេញជា CSV"],
                     ["My missions", "New request", "Export CSV"]),
-    "new request": ("missions:new", True, ["សំណើបេសកកម្មថ្មី", "រក្សាទុកសេចក្ដីព្រាង", "បន្ថែមដំណាក់កាលធ្វើដំណើរ"],
+    "new request": ("missions:new", True, ["សំណើបេសកកម្មថ្មី", "រក្សាទុកសេចក្តីព្រាង", "បន្ថែមដំណាក់កាលធ្វើដំណើរ"],
                     ["New mission request", "Save draft", "Add a leg"]),
-    "groups": ("groups:index", True, ["ក្រុមរបស់ខ្ញុំ", "សេចក្ដីជូនដំណឹងតាម Telegram"], ["My groups", "Telegram notices"]),
+    "groups": ("groups:index", True, ["ក្រុមរបស់ខ្ញុំ", "សេចក្តីជូនដំណឹងតាម Telegram"], ["My groups", "Telegram notices"]),
 }
 
 
@@ -206,3 +206,13 @@ def test_django_own_messages_on_the_portal_are_khmer_too(client, cast, khmer_cat
     html = client.get(reverse("password_change")).content.decode()
     assert "ពាក្យសម្ងាត់ចាស់" in html and "ពាក្យសម្ងាត់របស់លោកអ្នកមិនត្រូវមានតែលេខសុទ្ធទេ។" in html
     assert "Old password" not in html
+
+
+def test_interface_khmer_writes_subscript_ta_as_the_instruction_does():
+    """ផ្តល់, សេចក្តី, ស្តីពី: the instruction writes subscript ត (្ត) throughout, never ្ដ, and so does the
+    interface. Registered place names keep their own spelling (ministry/data/provinces.csv)."""
+    coeng_da = "\u17d2\u178a"
+    offenders = [str(p.relative_to(ROOT)) for folder in ("templates", "locale", "missions", "groups", "ministry", "portal")
+                 for p in (ROOT / folder).rglob("*") if p.suffix in (".html", ".po", ".py", ".txt")
+                 and coeng_da in p.read_text(encoding="utf-8")]
+    assert offenders == []

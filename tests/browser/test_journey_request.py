@@ -33,7 +33,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     shot(page, "request", lang, "1-form")
 
     page.select_option("select[name=issuing_unit]", str(cast.gdaf.pk))
-    page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ")
+    page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ")
     page.fill("textarea[name=purpose_en]", "Attend the workshop on civil-service reform")
     page.fill("input[name=departure_date]", start.isoformat())
     page.fill("input[name=return_date]", end.isoformat())

@@ -48,7 +48,7 @@ GIVEN_LA = ["Sok", "Chan", "Sophea", "Vanna", "Dara", "Ratana", "Sovann", "Bopha
 FAMILY_KM = ["កែវ", "ហេង", "លី", "ម៉ៅ", "ស៊ុន", "ជា", "ឈឹម", "ទេព", "អ៊ុំ", "នូ"]
 FAMILY_LA = ["Keo", "Heng", "Ly", "Mao", "Sun", "Chea", "Chhim", "Tep", "Um", "Nou"]
 PURPOSES = [
-    ("ចូលរួមសិក្ខាសាលាស្ដីពីកំណែទម្រង់មុខងារសាធារណៈ", "Attend the workshop on civil-service reform"),
+    ("ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ", "Attend the workshop on civil-service reform"),
     ("ត្រួតពិនិត្យការគ្រប់គ្រងមន្ត្រីរាជការនៅថ្នាក់ក្រោមជាតិ", "Inspect civil-servant management at sub-national level"),
     ("បណ្តុះបណ្តាលមន្ត្រីស្តីពីប្រព័ន្ធគ្រប់គ្រងព័ត៌មាន", "Train officials on the information management system"),
     ("ចូលរួមកិច្ចប្រជុំអន្តរក្រសួង", "Attend an inter-ministerial meeting"),
