@@ -26,6 +26,22 @@ MAX_PIXELS = 60_000_000
 MAX_PDF_PAGES = 100
 
 
+HEIC_VIEW_SIZE = 2400  # pixels on the longer side of the JPEG shown for a HEIC photo
+
+
+def heic_as_jpeg(handle) -> bytes:
+    """A JPEG copy of a (checked) HEIC photo for browsers that cannot show HEIC: turned upright by its
+    EXIF orientation, at most ``HEIC_VIEW_SIZE`` pixels on its longer side."""
+    from PIL import ImageOps
+
+    with Image.open(handle) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((HEIC_VIEW_SIZE, HEIC_VIEW_SIZE))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def check_upload(upload) -> str:
     """Return the checked MIME type of ``upload`` or raise ``ValidationError``; never stores anything."""
     if upload is None:

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ministry.models import Role
 from ministry.roles import has_role, official_of
 
-from . import selectors
+from . import selectors, uploads
 from . import services as s
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
@@ -443,6 +443,7 @@ FILE_KINDS = {
     "report": (MissionOrder, "report_file"),
     "stamp": (LegStamp, "scan"),
 }
+HEIC_TYPES = ("image/heic", "image/heif")
 
 
 @login_required
@@ -472,10 +473,17 @@ def file(request, kind, pk):
     kind_guess = filetype.guess(handle.read(8192))
     handle.seek(0)
     mime = kind_guess.mime if kind_guess else "application/octet-stream"
-    inline = mime in ("application/pdf", "image/jpeg", "image/png")
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(mime, "bin")
-    response = FileResponse(handle, content_type=mime, as_attachment=not inline,
-                            filename=f"order-{order.pk}-{kind}-{pk}.{ext}")
+    name = f"order-{order.pk}-{kind}-{pk}"
+    if mime in HEIC_TYPES and request.GET.get("original") != "1":
+        # Phones take HEIC photos, which most browsers cannot show: a JPEG copy is shown instead; the
+        # stored original stays untouched and downloads with ?original=1.
+        with handle:
+            response = HttpResponse(uploads.heic_as_jpeg(handle), content_type="image/jpeg")
+        response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
+    else:
+        inline = mime in ("application/pdf", "image/jpeg", "image/png")
+        ext = {**uploads.ALLOWED, "image/heic": "heic", "image/heif": "heif"}.get(mime, "bin")
+        response = FileResponse(handle, content_type=mime, as_attachment=not inline, filename=f"{name}.{ext}")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

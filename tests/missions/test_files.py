@@ -72,3 +72,40 @@ def test_detail_links_files_by_kind_and_id_never_by_path(cast, login, order_with
     html = login(cast.official).get(reverse("missions:detail", args=[order_with_files.pk])).content.decode()
     assert reverse("missions:file", args=["invitation", order_with_files.pk]) in html
     assert order_with_files.invitation_scan.name not in html
+
+
+def _heic_bytes(size=(320, 240)):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buf, "HEIF")
+    return buf.getvalue()
+
+
+def test_a_heic_stamp_photo_is_shown_as_jpeg_and_its_original_kept(cast, login, order_with_files, settings):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    heic = _heic_bytes((3000, 2000))
+    leg = order_with_files.legs.last()
+    s.stamp_record(order=order_with_files, leg=leg, by=cast.official.user, departed_on=order_with_files.return_date,
+                   arrived_on=order_with_files.return_date, scan=upload("IMG_0042.HEIC", heic, "image/heic"))
+    stamp = LegStamp.objects.get(leg=leg, traveller__official=cast.official)
+    client = login(cast.returns_clerk)
+    url = reverse("missions:file", args=["stamp", stamp.pk])
+
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    assert shown["Content-Disposition"] == f'inline; filename="order-{order_with_files.pk}-stamp-{stamp.pk}.jpg"'
+    with Image.open(io.BytesIO(shown.content)) as jpeg:
+        assert jpeg.format == "JPEG" and jpeg.size == (2400, 1600)  # bounded for the screen, proportions kept
+
+    original = client.get(url, {"original": "1"})
+    assert original["Content-Type"] == "image/heic" and original["Content-Disposition"].startswith("attachment")
+    assert original["Content-Disposition"].endswith('.heic"')
+    assert b"".join(original.streaming_content) == heic
+    assert stamp.scan.open("rb").read() == heic  # the stored evidence is never re-encoded
