@@ -210,8 +210,11 @@ class MissionOrder(FSMModelMixin, models.Model):
 
     @staticmethod
     def request_label(pk) -> str:
-        """An order not yet issued (no number): ``Request #12``."""
-        return _("Request #%(id)s") % {"id": pk}
+        """An order not yet issued (no number): ``សំណើ #១២`` / ``Request #12``."""
+        from khmer.digits import to_khmer_digits
+
+        english = (get_language() or "km")[:2] == "en"
+        return _("Request #%(id)s") % {"id": pk if english else to_khmer_digits(pk)}
 
     @property
     def purpose(self):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from khmer.digits import to_khmer_digits
 from portal.templatetags.portal import clock, day, day_time, num
 from tests.factories import make_order
 
@@ -34,6 +35,7 @@ def test_khmer_pages_count_in_khmer_digits(cast, login):
     client = login(cast.official)
     mine = client.get(reverse("missions:mine")).content.decode()
     assert "លិខិតបញ្ជាចំនួន ២" in mine
+    assert f">សំណើ #{to_khmer_digits(first.pk)}</a>" in mine  # a request not yet numbered
     dashboard = client.get(reverse("dashboard")).content.decode()
     counts = re.findall(r'<span class="count">([^<]*)</span>', dashboard)
     assert counts and all(re.fullmatch("[០-៩]+", c) for c in counts), counts
