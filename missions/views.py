@@ -285,6 +285,19 @@ def _document_note(note: str, documents) -> str:
     return _("Version %(version)s, %(language)s") % values
 
 
+STAMP_NOTE = re.compile(r"^(.+) · (\d+)$")  # written by services.stamp_record
+
+
+def _stamp_note(note: str) -> str:
+    """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២"."""
+    from portal.templatetags.portal import num
+
+    match = STAMP_NOTE.match(note)
+    if not match:
+        return note
+    return _("%(traveller)s, leg %(leg)s") % {"traveller": match[1], "leg": num(int(match[2]))}
+
+
 def _available_actions(order, user):
     out = []
     for t in order.get_available_user_state_transitions(user):
@@ -320,6 +333,8 @@ def detail(request, pk):
         entry.label = LOG_LABELS.get(entry.action, entry.action)
         if entry.action == "document_requested":
             entry.note = _document_note(entry.note, all_documents)
+        elif entry.action == "stamp_recorded":
+            entry.note = _stamp_note(entry.note)
         entry.to_state_label = states.get(entry.to_state, entry.to_state)
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")

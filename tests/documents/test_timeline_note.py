@@ -32,3 +32,16 @@ def test_an_unknown_note_is_shown_as_written(cast, login):
     order = make_order(cast, state="issued")
     OrderLog.objects.create(order=order, action="document_requested", note="imported from the old register")
     assert "imported from the old register" in _timeline(login(cast.official), order)
+
+
+@pytest.mark.khmer
+def test_a_recorded_leg_names_the_traveller_and_the_leg_in_khmer_digits(cast, login):
+    order = make_order(cast, state="returned")
+    timeline = _timeline(login(cast.official), order)
+    assert f"{cast.official.display_name} ដំណាក់កាលទី ២" in timeline
+    assert not any(f" · {n}\n" in timeline for n in range(1, 4))
+
+
+def test_a_recorded_leg_in_english(cast, login):
+    order = make_order(cast, state="returned")
+    assert f"{cast.colleague.display_name}, leg 2" in _timeline(login(cast.official), order)

@@ -39,3 +39,13 @@ def test_khmer_pages_count_in_khmer_digits(cast, login):
     dashboard = client.get(reverse("dashboard")).content.decode()
     counts = re.findall(r'<span class="count">([^<]*)</span>', dashboard)
     assert counts and all(re.fullmatch("[០-៩]+", c) for c in counts), counts
+
+
+@pytest.mark.khmer
+@pytest.mark.django_db
+def test_the_position_history_is_dated_in_khmer(cast, login):
+    from khmer.dates import short_date
+
+    html = login(cast.official).get(reverse("ministry:profile")).content.decode()
+    started = cast.official.holdings.get().started_on
+    assert f"— {short_date(started)} – " in html
