@@ -10,11 +10,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def reads_english(lang: str | None = None) -> bool:
+    """Whether ``lang`` (default: the active language) is English; Khmer is the default."""
+    return (lang or get_language() or "km")[:2] == "en"
+
+
 def in_language(km: str, en: str, lang: str | None = None) -> str:
     """Of a Khmer and an English text, the one for ``lang`` (default: the active language);
     the other when that one is empty."""
-    lang = (lang or get_language() or "km")[:2]
-    return (en or km) if lang == "en" else (km or en)
+    return (en or km) if reads_english(lang) else (km or en)
 
 
 class BilingualName:
@@ -54,7 +58,7 @@ class Province(BilingualName, models.Model):
     @classmethod
     def place_label(cls, kind: str, name_km: str, name_en: str, lang: str | None = None) -> str:
         """A province as a destination: ``ខេត្តសៀមរាប`` / ``រាជធានីភ្នំពេញ`` in Khmer, ``Siem Reap`` in English."""
-        if (lang or get_language() or "km")[:2] == "en":
+        if reads_english(lang):
             return name_en
         return ("រាជធានី" if kind == cls.Kind.CAPITAL else "ខេត្ត") + name_km
 
@@ -180,7 +184,7 @@ class Position(models.Model):
 
     @property
     def title(self):
-        return self.title_en if (get_language() or "km")[:2] == "en" else self.title_km
+        return self.title_en if reads_english() else self.title_km
 
     def __str__(self):
         return self.title
@@ -245,7 +249,7 @@ class Official(models.Model):
 
     @property
     def honorific_label(self):
-        if (get_language() or "km")[:2] == "en":
+        if reads_english():
             return HONORIFIC_EN.get(self.honorific, "")
         return self.get_honorific_display()
 
@@ -256,7 +260,7 @@ class Official(models.Model):
     @staticmethod
     def format_name(honorific: str, name_km: str, name_latin: str, lang: str | None = None) -> str:
         """``លោក សុខ ដារា`` / ``Mr Sok Dara``: the honorific and the name in the reader's language."""
-        if (lang or get_language() or "km")[:2] == "en":
+        if reads_english(lang):
             return f"{HONORIFIC_EN.get(honorific, '')} {name_latin}"
         return f"{HONORIFIC_KM.get(honorific, honorific)} {name_km}"
 

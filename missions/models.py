@@ -14,11 +14,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from ministry.models import Official, Province, Unit
+from ministry.models import Official, Province, Unit, reads_english
 
 from . import permissions as perm
 from .storage import private_storage, random_upload_path
@@ -31,7 +30,7 @@ def countries() -> dict[str, tuple[str, str]]:
 
 
 def country_choices():
-    lang_en = (get_language() or "km")[:2] == "en"
+    lang_en = reads_english()
     return [(code, en if lang_en else km) for code, (km, en) in sorted(countries().items())]
 
 
@@ -204,7 +203,7 @@ class MissionOrder(FSMModelMixin, models.Model):
         """An issued order's number with its issuer: ``លេខ ០០៧ អ.ហ.ក`` / ``No. 007 GDAF``."""
         from khmer.digits import khmer_number
 
-        if (lang or get_language() or "km")[:2] == "en":
+        if reads_english(lang):
             return f"No. {number:03d} {abbreviation_en or abbreviation_km}"
         return f"លេខ {khmer_number(number, width=3)} {abbreviation_km}"
 
@@ -213,12 +212,11 @@ class MissionOrder(FSMModelMixin, models.Model):
         """An order not yet issued (no number): ``សំណើ #១២`` / ``Request #12``."""
         from khmer.digits import to_khmer_digits
 
-        english = (get_language() or "km")[:2] == "en"
-        return _("Request #%(id)s") % {"id": pk if english else to_khmer_digits(pk)}
+        return _("Request #%(id)s") % {"id": pk if reads_english() else to_khmer_digits(pk)}
 
     @property
     def purpose(self):
-        return self.purpose_en if (get_language() or "km")[:2] == "en" and self.purpose_en else self.purpose_km
+        return self.purpose_en if reads_english() and self.purpose_en else self.purpose_km
 
     @property
     def is_overdue(self):
@@ -369,7 +367,7 @@ class Leg(models.Model):
     def foreign_place(country: str, city: str, lang=None) -> str:
         """A place abroad: ``បាងកក ប្រទេសថៃ`` / ``Bangkok, Thailand``."""
         km, en = countries().get(country, (country, country))
-        return f"{city}, {en}" if (lang or get_language() or "km")[:2] == "en" else f"{city} ប្រទេស{km}"
+        return f"{city}, {en}" if reads_english(lang) else f"{city} ប្រទេស{km}"
 
     def origin(self, lang=None):
         return self.place_name(self.from_province, self.from_country, self.from_city, lang)
