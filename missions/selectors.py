@@ -150,7 +150,7 @@ class RowPaginator(Paginator):
       ``(-created, -id, requesting_unit)`` index alone costs 1 ms, where skipping whole rows cost 9 ms."""
 
     def __init__(self, qs, per_page):
-        super().__init__(qs.values(*ROW_FIELDS), per_page)
+        super().__init__(row_values(qs), per_page)
         self._qs = qs
 
     @cached_property
@@ -163,7 +163,7 @@ class RowPaginator(Paginator):
             return super().page(number)
         bottom = (number - 1) * self.per_page
         keys = list(self._qs.values_list("id", flat=True)[bottom:bottom + self.per_page])
-        rows = {row["id"]: row for row in self._qs.model.objects.filter(id__in=keys).values(*ROW_FIELDS)}
+        rows = {row["id"]: row for row in row_values(self._qs.model.objects.filter(id__in=keys))}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
