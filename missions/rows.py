@@ -53,11 +53,11 @@ class _Memo(dict):
         return value
 
 
-def order_rows(request, rows, *, detail_url: str, can_approve: bool = False) -> str:
+def order_rows(request, rows, *, detail_url: str, can_approve: bool = False, labels: dict | None = None) -> str:
     """The ``<tr>`` elements of a page of ``selectors.row_values`` given their travellers and places
-    by ``selectors.add_travellers_and_places``."""
+    by ``selectors.add_travellers_and_places``; ``labels`` are the page's ``column_labels()``."""
     lang = (get_language() or "km")[:2]
-    labels = {key: escape(text) for key, text in column_labels().items()}
+    labels = {key: escape(text) for key, text in (labels or column_labels()).items()}
     states = _state_labels(lang)
     overdue = f' <span class="badge overdue">{escape(_("Overdue"))}</span>'
     units = _Memo(lambda km, en: in_language(km, en, lang))

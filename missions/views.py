@@ -74,10 +74,11 @@ def _queue(request, name):
     params.pop("export", None)
     can_approve = name == "approvals"
     detail_url = reverse("missions:detail", args=[0])[:-2]  # "/missions/" + pk + "/" without a reverse per row
+    labels = column_labels()
     return render(request, "missions/list.html", {
         "queue": name, "title": title, "page": page, "total": page.paginator.count, "filter_fields": filter_fields_html(form),
-        "query": params.urlencode(), "can_approve": can_approve, "labels": column_labels(),
-        "rows": order_rows(request, rows, detail_url=detail_url, can_approve=can_approve),
+        "query": params.urlencode(), "can_approve": can_approve, "labels": labels,
+        "rows": order_rows(request, rows, detail_url=detail_url, can_approve=can_approve, labels=labels),
     })
 
 
