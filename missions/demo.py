@@ -143,7 +143,7 @@ def _drive(order, state, me, head, leader, clerk, returns):
     if state == "returned":
         return
     if state == "sent_back":
-        s.order_send_back(order=order, by=returns.user, reason="សូមភ្ជាប់ត្រាទិដ្ឋាការនៅខេត្តគោលដៅឱ្យបានច្បាស់")
+        s.order_send_back(order=order, by=returns.user, reason="សូមភ្ជាប់ត្រាទិដ្ឋាការនៅខេត្តទិសដៅឱ្យបានច្បាស់")
         return
     s.order_accept(order=order, by=returns.user)
     assert order.__class__.objects.get(pk=order.pk).state == State.ACCEPTED

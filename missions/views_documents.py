@@ -131,7 +131,7 @@ STATE_LABELS = {
     State.ISSUED: ("valid", "មានសុពលភាព", "Valid"),
     State.RETURNED: ("valid", "មានសុពលភាព (បានដាក់របាយការណ៍ត្រឡប់)", "Valid (return filed)"),
     State.SENT_BACK: ("valid", "មានសុពលភាព", "Valid"),
-    State.REVOKED: ("revoked", "បានដកហូត", "Revoked"),
+    State.REVOKED: ("revoked", "បានទុកជានិរាករណ៍", "Revoked"),
     State.ACCEPTED: ("closed", "បានបិទ (បានទទួលរបាយការណ៍)", "Closed (return accepted)"),
 }
 

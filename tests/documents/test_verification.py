@@ -52,7 +52,7 @@ def test_page_is_public_and_shows_the_order_in_both_languages(cast, public_clien
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("state,key,words", [("revoked", "revoked", "បានដកហូត"), ("accepted", "closed", "Closed")])
+@pytest.mark.parametrize("state,key,words", [("revoked", "revoked", "និរាករណ៍"), ("accepted", "closed", "Closed")])
 def test_page_shows_revoked_and_closed_orders(cast, public_client, state, key, words):
     order = make_order(cast, state=state)
     page = public_client.get(_url(order)).content.decode()
