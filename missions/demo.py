@@ -104,7 +104,7 @@ def load_orders(logins) -> dict:
             invitation_date=start - timedelta(days=14),
             approval_leader=leader if basis == Basis.APPROVAL else None,
             approval_date=start - timedelta(days=7) if basis == Basis.APPROVAL else None,
-            approval_note="យល់ព្រមជាគោលការណ៍" if basis == Basis.APPROVAL else "",
+            approval_note="ឯកភាពតាមសំណើ" if basis == Basis.APPROVAL else "",
         )
         order = s.order_create(by=me.user, data=data)
         created += 1

@@ -173,7 +173,7 @@ def _basis(order: MissionOrder, en: bool) -> str:
     note = f" ({order.approval_note})" if order.approval_note else ""
     if en:
         return f"Approval in principle of {_person(leader, en)}, {title}, given on {_date(order.approval_date, en)}{note}"
-    return f"ការឯកភាពជាគោលការណ៍របស់{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
+    return f"គោលការណ៍ឯកភាពពី{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
 
 
 def _unique(values):

@@ -48,7 +48,7 @@ def test_khmer_order_carries_every_field(cast, three_travellers, basis):
         assert solar_date_line(order.invitation_date) in text
     else:
         leader = order.approval_leader
-        assert f"ការឯកភាពជាគោលការណ៍របស់{leader.get_honorific_display()} {leader.name_km}" in text
+        assert f"គោលការណ៍ឯកភាពពី{leader.get_honorific_display()} {leader.name_km}" in text
         assert solar_date_line(order.approval_date) in text
     assert f"ចេញដំណើរ</td><td>{solar_date_line(order.departure_date)}" in text
     assert f"ត្រឡប់មកវិញ</td><td>{solar_date_line(order.return_date)}" in text
