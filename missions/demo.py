@@ -138,7 +138,7 @@ def _drive(order, state, me, head, leader, clerk, returns):
         for leg in order.legs.all():
             s.stamp_record(order=order, leg=leg, by=traveller.official.user, departed_on=leg.travel_date,
                            arrived_on=leg.travel_date, scan=_stamp_image(f"{leg.seq}"))
-    s.report_save(order=order, by=me.user, text="បេសកកម្មបានបញ្ចប់ដោយជោគជ័យ។ លទ្ធផលលម្អិតមានក្នុងរបាយការណ៍ភ្ជាប់។")
+    s.report_save(order=order, by=me.user, text="បេសកកម្មបានបញ្ចប់ដោយជោគជ័យ។ លទ្ធផលលម្អិតមានក្នុងឯកសារភ្ជាប់។")
     s.order_file_return(order=order, by=me.user)
     if state == "returned":
         return
