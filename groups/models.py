@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -187,16 +188,11 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    CATEGORY_KM = {
-        "meeting": "លិខិតអញ្ជើញប្រជុំ",
-        "action_plan": "ការស្នើសុំ ឬផ្តល់អនុសាសន៍លើផែនការសកម្មភាព",
-        "mission_order": "លិខិតបញ្ជាបេសកកម្ម",
-        "announcement": "ព័ត៌មានក្នុងតួនាទីភារកិច្ចរបស់ក្រសួង",
-    }
-
     @property
     def category_km(self):
-        return self.CATEGORY_KM.get(self.category, self.category)
+        """The category in Khmer whatever the reader's language: the catalogue's one wording (docs/GLOSSARY.md)."""
+        with translation.override("km"):
+            return str(self.get_category_display())
 
 
 class TelegramAccount(models.Model):

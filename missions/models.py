@@ -209,7 +209,7 @@ class MissionOrder(FSMModelMixin, models.Model):
 
     @staticmethod
     def request_label(pk) -> str:
-        """An order not yet issued (no number): ``សំណើ #១២`` / ``Request #12``."""
+        """An order not yet issued (no number): ``សំណើលេខ ១២`` / ``Request #12``."""
         from khmer.digits import to_khmer_digits
 
         return _("Request #%(id)s") % {"id": pk if reads_english() else to_khmer_digits(pk)}
