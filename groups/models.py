@@ -194,6 +194,11 @@ class Post(models.Model):
         with translation.override("km"):
             return str(self.get_category_display())
 
+    @property
+    def category_en(self):
+        with translation.override("en"):
+            return str(self.get_category_display())
+
 
 class TelegramAccount(models.Model):
     official = models.OneToOneField(
