@@ -64,7 +64,7 @@ def test_the_scan_reads_translations_templates_and_python_but_not_msgids(setting
                   'msgid "Long"\nmsgstr ""\n"ទៅខេត្តគោលដៅ "\n"ហើយ"\n\n'
                   'msgid "Draft"\nmsgstr "ព្រាង"\n', encoding="utf-8")
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "page.html").write_text("<p>របាយការណ៍បេសកកម្ម</p>\n", encoding="utf-8")
+    (tmp_path / "templates" / "page.html").write_text("<p>ការយល់ព្រមជាគោលការណ៍</p>\n", encoding="utf-8")
     (tmp_path / "missions").mkdir()
     (tmp_path / "missions" / "labels.py").write_text('LABEL = "លិខិតបញ្ជា"\n', encoding="utf-8")
     settings.BASE_DIR = tmp_path
@@ -74,7 +74,7 @@ def test_the_scan_reads_translations_templates_and_python_but_not_msgids(setting
         ("locale/km/LC_MESSAGES/django.po", "revoke"),
         ("locale/km/LC_MESSAGES/django.po", "destination"),
         ("locale/km/LC_MESSAGES/django.po", "draft"),
-        ("templates/page.html", "result-report"),
+        ("templates/page.html", "approval-in-principle"),
         ("missions/labels.py", "mission-order"),
     }
     with pytest.raises(CommandError):
@@ -86,4 +86,4 @@ def test_the_scan_reads_translations_templates_and_python_but_not_msgids(setting
     assert '"ទៅខេត្តទិសដៅ "' in text and 'msgstr "សេចក្តីព្រាង"' in text
     assert (tmp_path / "missions" / "labels.py").read_text(encoding="utf-8") == 'LABEL = "លិខិតបញ្ជាបេសកកម្ម"\n'
     # a 'hand' row is only reported: the sentence needs rewording
-    assert [h.term.key for h in glossary.violations()] == ["result-report"]
+    assert [h.term.key for h in glossary.violations()] == ["approval-in-principle"]
