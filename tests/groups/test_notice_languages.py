@@ -109,7 +109,9 @@ def scene(cast):
         body_km="សូមអញ្ជើញថ្នាក់ដឹកនាំគ្រប់អង្គភាពចូលរួម។", meeting_date=date(2026, 12, 25),
         meeting_time=time(8, 30), meeting_place="សាលប្រជុំក្រសួង ជាន់ទី២", agenda="១. លទ្ធផលការងារ")
     issued = orders["issued"]  # as groups.services.post_publish_order writes it
-    order_post = Post.objects.create(**common, category=Post.Category.MISSION_ORDER, title=issued.display_number,
+    with translation.override("km"):
+        title = issued.display_number
+    order_post = Post.objects.create(**common, category=Post.Category.MISSION_ORDER, title=title,
                                      body_km=issued.purpose_km, order=issued)
     rejected = Post.objects.create(
         group=group, author=cast.official, state=Post.State.REJECTED, category=Post.Category.ANNOUNCEMENT,
