@@ -180,10 +180,3 @@ def make_order(cast, state="draft", **kwargs):
         elif step == "accept":
             order = s.order_accept(order=order, by=cast.returns_clerk.user)
     return order
-
-
-def revoked_km() -> str:
-    """The decided Khmer word for a revoked order (docs/GLOSSARY.md), in its shortest allowed form."""
-    from portal import glossary
-
-    return min(next(t for t in glossary.terms() if t.key == "revoke").khmer, key=len)

@@ -12,7 +12,8 @@ from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
 from khmer.wordbreak import ZWSP, strip_breaks
 from missions.documents.render import document_html, means_label
-from tests.factories import make_order, revoked_km
+from tests.factories import make_order
+from tests.terms import revoked_km
 
 
 def _text(order, language):

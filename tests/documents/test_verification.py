@@ -9,7 +9,8 @@ from django.urls import reverse
 from khmer.dates import short_date_en
 from missions.documents.render import render_document
 from missions.models import OrderDocument
-from tests.factories import make_order, pdf_bytes, png_bytes, revoked_km
+from tests.factories import make_order, pdf_bytes, png_bytes
+from tests.terms import revoked_km
 
 
 def _url(order):
