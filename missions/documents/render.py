@@ -155,7 +155,7 @@ def _basis(order: MissionOrder, en: bool) -> str:
         if en:
             return (f"Invitation letter from {order.invitation_sender}, No. {order.invitation_number}, "
                     f"dated {_date(order.invitation_date, en)}")
-        return (f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number} "
+        return (f"លិខិតអញ្ជើញពី{order.invitation_sender} លេខ {order.invitation_number} "
                 f"ចុះ{_date(order.invitation_date, en)}")
     leader = order.approval_leader
     if leader is None:

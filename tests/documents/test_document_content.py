@@ -45,7 +45,7 @@ def test_khmer_order_carries_every_field(cast, three_travellers, basis):
     assert "ធ្វើដំណើរទៅកាន់៖" in text and "មានភារកិច្ច៖" in text and "យោង៖" in text
     assert order.purpose_km in text
     if basis == "invitation":
-        assert f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number}" in text
+        assert f"លិខិតអញ្ជើញពី{order.invitation_sender} លេខ {order.invitation_number}" in text
         assert solar_date_line(order.invitation_date) in text
     else:
         leader = order.approval_leader
