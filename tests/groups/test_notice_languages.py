@@ -34,11 +34,11 @@ TAG = re.compile(r"<[^>]+>")
 
 # fact: (Khmer wording, English wording). A fact found in one part must be found in the other.
 FACTS = {
-    "approved": (r"(?<!មិន)ត្រូវបានអនុម័ត", r"\b(?<!not )approved\b"),
+    "approved": (r"(?<!មិន)ត្រូវបានអនុម័ត", r"(?<!not )\b[Aa]pproved\b"),
     "not approved": (r"មិនត្រូវបានអនុម័ត", r"\bnot approved\b"),
     "awaiting approval": (r"រង់ចាំការអនុម័ត", r"\bawaiting (?:your )?approval\b"),
-    "rejected": (r"បដិសេធ", r"\brejected\b"),
-    "issued": (r"ត្រូវបានចេញ", r"\bwas issued\b"),
+    "rejected": (r"បដិសេធ", r"\b[Rr]eject(?:ed|ion)\b"),
+    "issued": (r"ត្រូវបានចេញ", r"\b(?:was|has been|is) issued\b"),
     "to be issued next": (r"នឹងចេញ", r"\bwill (?:now )?issue\b"),
     "PDF attached": (r"PDF ភ្ជាប់|ភ្ជាប់[^\n]*PDF", r"PDF attached|attached[^\n]*PDF"),
     "overdue": (r"ហួសកំណត់", r"\b[Oo]verdue\b"),
@@ -47,7 +47,7 @@ FACTS = {
     "GDAF": (r"អគ្គនាយកដ្ឋានរដ្ឋបាលនិងហិរញ្ញវត្ថុ", r"(?<!\d )\bGDAF\b"),  # not the "No. 007 GDAF" of a number
     "the return": (r"ឯកសារប្រគល់ត្រឡប់", r"\b(?:[Aa]|[Tt]he) (?:mission )?return\b"),
     "to be completed": (r"បំពេញបន្ថែម", r"\bto be completed\b"),
-    "to check": (r"ពិនិត្យ", r"\bcheck\b"),
+    "to check": (r"ពិនិត្យ", r"\b(?:check|review)\b"),
     "travel visas": (r"ទិដ្ឋាការ", r"\bvisas?\b"),
     "result report": (r"របាយការណ៍លទ្ធផលការងារ", r"\breport on the results\b"),
     "mission order": (r"លិខិតបញ្ជាបេសកកម្ម", r"\b[Mm]ission order\b"),
