@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from groups.models import Channel, ChatGroup, Post
 from groups.outbox import render_notice
 from khmer.dates import short_date, short_date_en
+from khmer.digits import to_khmer_digits
 from missions.models import MissionOrder
 from tests.factories import STATE_PATH, make_order
 
@@ -179,3 +180,16 @@ def test_a_khmer_line_short_of_a_fact_is_caught():
            "<b>Overdue: return the order with the travel visas and your report to GDAF</b> (Instruction 996 B.3)")
     km, en = facts(*parts(old))
     assert {"overdue", "instruction 996", "point B.3"} <= en - km
+
+
+def test_notices_written_while_the_actor_reads_english_are_khmer_first(cast, linked):
+    """The event happens in an English request: the notice's text and subject still start in Khmer."""
+    from groups.models import Notice
+
+    linked(cast.leader)
+    with translation.override("en"):
+        order = make_order(cast, "submitted")
+    notice = Notice.objects.get(kind="order.submitted", order=order)
+    with translation.override("km"):
+        assert notice.subject == str(order) == f"សំណើលេខ {to_khmer_digits(order.pk)}"
+    assert KHMER.search(notice.text.splitlines()[0])
