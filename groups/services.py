@@ -125,7 +125,7 @@ def channel_mark_broken(*, channel: Channel, reason: str, by=None) -> bool:
             outbox.to_official(
                 admin, key=f"channel.broken:{channel.pk}:{stamp}:{admin.pk}", kind="channel.broken",
                 context={"channel": channel, "reason": reason},
-                subject=f"Channel broken: {channel}",
+                subject=f"ឆានែលលែងដំណើរការ / Channel broken: {channel.group.name_km}",
             )
         transaction.on_commit(lambda: _mail_admins_broken(channel.pk, reason))
     return True
