@@ -87,3 +87,17 @@ def test_the_scan_reads_translations_templates_and_python_but_not_msgids(setting
     assert (tmp_path / "missions" / "labels.py").read_text(encoding="utf-8") == 'LABEL = "លិខិតបញ្ជាបេសកកម្ម"\n'
     # a 'hand' row is only reported: the sentence needs rewording
     assert [h.term.key for h in glossary.violations()] == ["approval-in-principle"]
+
+
+def test_the_pdf_names_the_means_of_travel_as_the_screens_do():
+    """The order PDF keeps its own table of means (missions/documents/render.py); it must word them as the catalogue."""
+    from django.utils import translation
+
+    from missions.documents.render import MEANS_EN, MEANS_KM
+    from missions.models import Means
+
+    for code, label in Means.choices:
+        with translation.override("km"):
+            assert MEANS_KM[code] == str(label), code
+        with translation.override("en"):
+            assert MEANS_EN[code] == str(label), code

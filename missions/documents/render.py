@@ -34,7 +34,7 @@ from khmer.dates import solar_date_line, solar_date_line_en
 from khmer.digits import to_khmer_digits
 from khmer.wordbreak import insert_breaks, strip_breaks
 
-from ..models import Basis, Means, MissionOrder, OrderDocument, State
+from ..models import Basis, MissionOrder, OrderDocument, State
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,24 @@ TEMPLATE = "missions/documents/order.html"
 CAPITAL_KM = "រាជធានីភ្នំពេញ"
 CAPITAL_EN = "Phnom Penh"
 
-
-def means_label(code: str, language: str) -> str:
-    """The means of travel in ``language``, worded as the catalogue words it on every screen."""
-    try:
-        label = Means(code).label
-    except ValueError:
-        return code
-    with translation.override(language):
-        return str(label)
+MEANS_KM = {
+    "ministry_car": "រថយន្តក្រសួង",
+    "private_car": "រថយន្តផ្ទាល់ខ្លួន",
+    "bus": "រថយន្តក្រុង",
+    "plane": "យន្តហោះ",
+    "boat": "ទូក",
+    "train": "រថភ្លើង",
+    "motorbike": "ម៉ូតូ",
+}
+MEANS_EN = {
+    "ministry_car": "Ministry car",
+    "private_car": "Private car",
+    "bus": "Bus",
+    "plane": "Plane",
+    "boat": "Boat",
+    "train": "Train",
+    "motorbike": "Motorbike",
+}
 
 
 # --- what goes on the paper ---------------------------------------------------------------
@@ -197,7 +206,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         )
         for i, t in enumerate(travellers, start=1)
     ]
-    means = _unique(means_label(leg.means, lang) for leg in legs)
+    means = _unique((MEANS_EN if en else MEANS_KM).get(leg.means, leg.means) for leg in legs)
     destinations = _unique(leg.destination(lang) for leg in legs)
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
     archive = "Archive" if en else "ឯកសារ-កាលប្បវត្តិ"
@@ -238,7 +247,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 destination=leg.destination(lang),
                 date=_date(leg.travel_date, en),
                 date_short=_short_date(leg.travel_date, en),
-                means=means_label(leg.means, lang),
+                means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
             )
             for leg in legs
         ],
