@@ -149,6 +149,23 @@ def missing(rows: list[Term] | None = None) -> list[Term]:
     return [t for t in rows if t.khmer and t.decided not in corpus]
 
 
+_KHMER_CHAR = re.compile("[\u1780-\u17ff]")
+
+
+def _replace(pattern: re.Pattern, word: str, text: str) -> str:
+    """``pattern`` → ``word`` in ``text``; a Latin word (a product name) put into Khmer text gets a space on each
+    side where it meets Khmer script, as Khmer writing sets Latin words apart."""
+    if _KHMER_CHAR.search(word):
+        return pattern.sub(word, text)
+
+    def spaced(match):
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        return (" " if _KHMER_CHAR.match(before) else "") + word + (" " if _KHMER_CHAR.match(after) else "")
+
+    return pattern.sub(spaced, text)
+
+
 def apply(rows: list[Term] | None = None) -> int:
     """Replace the superseded wordings of ``replace`` rows by the decided one; returns the number of lines changed.
     In the catalogue only translations change, never a msgid."""
@@ -163,7 +180,7 @@ def apply(rows: list[Term] | None = None) -> int:
             if number in wanted:
                 for term in rows:
                     for pattern in term.patterns():
-                        new = pattern.sub(term.decided, new)
+                        new = _replace(pattern, term.decided, new)
             changed += new != line
             out.append(new)
         if out != original:

@@ -38,7 +38,7 @@ FACTS = {
     "approved": (r"(?<!មិន)ត្រូវបានអនុម័ត", r"(?<!not )\b[Aa]pproved\b"),
     "not approved": (r"មិនត្រូវបានអនុម័ត", r"\bnot approved\b"),
     "awaiting approval": (r"រង់ចាំការអនុម័ត", r"\bawaiting (?:your )?approval\b"),
-    "rejected": (r"បដិសេធ", r"\b[Rr]eject(?:ed|ion)\b"),
+    "rejected": (r"បដិសេធ", r"\b(?:[Rr]eject(?:ed|ion)|[Rr]efused)\b"),
     "issued": (r"ត្រូវបានចេញ", r"\b(?:was|has been|is) issued\b"),
     "to be issued next": (r"នឹងចេញ", r"\bwill (?:now )?issue\b"),
     "PDF attached": (r"PDF ភ្ជាប់|ភ្ជាប់[^\n]*PDF", r"PDF attached|attached[^\n]*PDF"),
@@ -48,7 +48,7 @@ FACTS = {
     "GDAF": (r"អគ្គនាយកដ្ឋានរដ្ឋបាលនិងហិរញ្ញវត្ថុ", r"(?<!\d )\bGDAF\b"),  # not the "No. 007 GDAF" of a number
     "the return": (r"ឯកសារប្រគល់ត្រឡប់", r"\b(?:[Aa]|[Tt]he) (?:mission )?return\b"),
     "to be completed": (r"បំពេញបន្ថែម", r"\bto be completed\b"),
-    "to check": (r"ពិនិត្យ", r"\b(?:check|review)\b"),
+    "to check": (r"ពិនិត្យ", r"\b(?:[Cc]heck|[Rr]eview)\b"),
     "travel visas": (r"ទិដ្ឋាការ", r"\bvisas?\b"),
     "result report": (r"របាយការណ៍លទ្ធផលការងារ", r"\breport on the results\b"),
     "mission order": (r"លិខិតបញ្ជាបេសកកម្ម", r"\b[Mm]ission order\b"),
