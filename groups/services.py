@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ministry.audit import audit
 from ministry.models import Official, Unit
 from ministry.roles import official_of
+from missions.models import State as OrderState
 from missions.uploads import check_upload
 
 from . import outbox
@@ -291,10 +292,14 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
 @transaction.atomic
 def post_forward(*, post: Post, by) -> Post:
     """A head of unit passes a published leadership post on to their unit's group (A.3)."""
-    original = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    original = Post.objects.select_for_update().select_related("group", "order").get(pk=post.pk)
     me = official_of(by)
+    if not is_member(original.group, me):
+        raise ActionRefused(_("Only a member of the group a post was published in may forward it."))
     if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
         raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
+    if original.order is not None and original.order.state in (OrderState.REVOKED, OrderState.CANCELLED):
+        raise ActionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
     target = heads_group(me)
     if target is None:
         raise ActionRefused(_("Only the head of a unit that has a group can forward to it."))

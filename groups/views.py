@@ -125,7 +125,9 @@ def post_reject(request, pk):
 @login_required
 @require_POST
 def post_forward(request, pk):
-    post = get_object_or_404(Post, pk=pk)
+    post = get_object_or_404(Post.objects.select_related("group"), pk=pk)
+    if not is_member(post.group, official_of(request.user)):
+        raise Http404  # a post of a group one is not in does not exist for them
     try:
         copy = services.post_forward(post=post, by=request.user)
         messages.success(request, _("Forwarded to %(group)s.") % {"group": copy.group})
