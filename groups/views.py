@@ -142,8 +142,12 @@ def attachment(request, pk):
     _group_for(request, post.group_id)
     if not post.attachment or post.state != Post.State.PUBLISHED and post.author != official_of(request.user):
         raise Http404
-    return FileResponse(post.attachment.open("rb"), as_attachment=True,
-                        filename=post.attachment_name or "attachment", content_type=post.attachment_type)
+    from missions.uploads import safe_download_name
+
+    response = FileResponse(post.attachment.open("rb"), as_attachment=True, content_type=post.attachment_type,
+                            filename=safe_download_name(post.attachment_name or "attachment", post.attachment_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
