@@ -15,6 +15,7 @@ from ministry.audit import audit
 from ministry.models import Official, Unit
 from ministry.roles import official_of
 from missions.models import State as OrderState
+from portal import limits
 from missions.uploads import check_upload
 
 from . import outbox
@@ -219,6 +220,11 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
     if not (is_member(group, me) or may_moderate(group, me)):
         raise ActionRefused(_("Only members of this group may post in it."))
     errors = {}
+    title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
+    limits.check_length(errors, "title", title, limits.POST_TITLE)
+    limits.check_length(errors, "body_km", (body_km or "").strip(), limits.POST_BODY)
+    limits.check_length(errors, "agenda", (agenda or "").strip(), limits.AGENDA)
+    limits.check_length(errors, "meeting_place", meeting_place, limits.MEETING_PLACE)
     allowed = [c for c in Post.Category.values if c != Post.Category.MISSION_ORDER]
     if not category:
         errors["category"] = _("Choose what the post is (A.4): meeting, action plan or announcement within the remit.")
@@ -279,6 +285,7 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
+    limits.require_length("reason", reason, limits.REASON)
     post, me = _moderate(post, by)
     post.state, post.moderated_by, post.moderated_at, post.reason = Post.State.REJECTED, me, timezone.now(), reason
     post.save(update_fields=["state", "moderated_by", "moderated_at", "reason"])
