@@ -266,6 +266,9 @@ def _moderate(post: Post, by) -> tuple[Post, Official]:
         raise ActionRefused(_("Only a moderator of this group may do that."))
     if locked.state != Post.State.PENDING:
         raise ActionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
+    if locked.author_id is not None and locked.author_id == me.pk:
+        raise ActionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
+                              "of the group decides."))
     return locked, me
 
 

@@ -140,3 +140,28 @@ def test_a_post_of_a_revoked_order_is_not_forwarded(cast, groups):
         services.post_forward(post=post, by=cast.user("head"))
     assert "revoked" in exc.value.message
     assert not Post.objects.filter(forwarded_from=post).exists()
+
+
+def test_the_author_cannot_moderate_their_own_post(cast, groups, login):
+    from groups.selectors import moderation_queue
+
+    from tests.factories import make_official
+
+    second = make_official("CABINET", "chief-of-cabinet", username="deputy_cabinet")
+    services.group_set_moderators(group=groups.lead, moderators=[cast.chief_of_cabinet, second], by=None)
+    post = services.post_create(by=cast.chief_of_cabinet.user, group=groups.lead, category="announcement",
+                                title="សេចក្តីជូនដំណឹង", body_km="ព័ត៌មាន")
+    assert post not in moderation_queue(cast.chief_of_cabinet)
+    with pytest.raises(services.ActionRefused) as exc:
+        services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+    assert "other than its author" in exc.value.message
+    with pytest.raises(services.ActionRefused):
+        services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="x")
+    c = login(cast.chief_of_cabinet)
+    c.post(f"/groups/posts/{post.pk}/approve/")
+    post.refresh_from_db()
+    assert post.state == "pending"
+    assert post in moderation_queue(second)
+    services.post_approve(post=post, by=second.user)
+    post.refresh_from_db()
+    assert post.state == "published" and post.moderated_by == second
