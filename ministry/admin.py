@@ -150,15 +150,28 @@ class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
     pass
 
 
-# Login throttling records (django-axes): deleting one unlocks an account, so that is audited too.
+# Login throttling records (django-axes): deleting one unlocks an account, so that is audited too, and the
+# clean-up action asks for the delete permission.
+@admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+def _cleanup_expired_attempts(model_admin, request, queryset):
+    from axes.models import AccessAttempt
+
+    count = model_admin.handler.clean_expired_user_attempts(request=request)
+    audit(AccessAttempt(pk=0), "admin.axes.accessattempt.expired_cleaned", by=request.user, count=count)
+    model_admin.message_user(request, _("%(n)s expired attempts cleaned up.") % {"n": count})
+
+
 def _audit_axes_admins():
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         if admin.site.is_registered(model):
             current = type(admin.site._registry[model])
+            extra = {}
+            if "cleanup_expired_attempts" in (current.actions or ()):
+                extra = {"cleanup_expired_attempts": _cleanup_expired_attempts}
             admin.site.unregister(model)
-            admin.site.register(model, type(f"Audited{current.__name__}", (AuditedAdminMixin, current), {}))
+            admin.site.register(model, type(f"Audited{current.__name__}", (AuditedAdminMixin, current), extra))
 
 
 _audit_axes_admins()
