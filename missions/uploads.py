@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from portal.limits import number
+
 try:  # HEIC photos from phones, when the decoder is available
     from pillow_heif import register_heif_opener
 
@@ -165,7 +167,7 @@ def _check_polyglot(data: bytes, mime: str) -> None:
 def _too_many_pixels(width, height, limit):
     return ValidationError(
         _("The image is too large: %(w)s × %(h)s pixels; the limit is %(limit)s million pixels.")
-        % {"w": width, "h": height, "limit": limit // 1_000_000}, code="bomb")
+        % {"w": number(width), "h": number(height), "limit": number(limit // 1_000_000)}, code="bomb")
 
 
 def _check_image(data: bytes) -> None:

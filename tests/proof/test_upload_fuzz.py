@@ -173,7 +173,7 @@ def test_hostile_pdfs_are_refused_by_the_object_tree_check_itself(name):
 def test_an_image_over_the_decode_budget_names_the_limit():
     with pytest.raises(ValidationError) as err:
         check_upload(SimpleUploadedFile("stamp.png", png_rgba_7700()))
-    assert "7700 × 7700" in err.value.messages[0] and "million pixels" in err.value.messages[0]
+    assert "7,700 × 7,700" in err.value.messages[0] and "million pixels" in err.value.messages[0]
 
 
 @pytest.mark.parametrize("name, data, stored, shown", [
