@@ -26,8 +26,9 @@ if HEIC:
     ALLOWED.update({"image/heic": "heic", "image/heif": "heif"})
 MAX_PIXELS = 60_000_000  # from the header, before any decoding
 # Memory a full decode may take (width × height × bands). JPEGs are decoded at a reduced scale (DCT draft
-# mode), so only PNG and HEIC meet this bound: 64 MB is a 16-megapixel RGBA or 21-megapixel RGB image.
-DECODE_BUDGET = 64 * 1024 * 1024
+# mode), so only PNG and HEIC meet this bound: 100 MiB is a 26-megapixel RGBA or 35-megapixel RGB image
+# (a 24-megapixel phone photo passes).
+DECODE_BUDGET = 100 * 1024 * 1024
 MAX_PDF_PAGES = 100
 
 

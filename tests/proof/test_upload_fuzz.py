@@ -155,7 +155,7 @@ def test_check_upload_refuses_with_a_clear_message(case, settings, tmp_path):
 
 @pytest.mark.parametrize("good", [("stamp.png", png_bytes), ("stamp.jpg", jpeg_bytes), ("letter.pdf", pdf_bytes),
                                   ("letter.pdf", hostile_pdfs.plain_link_and_outline),
-                                  ("photo.jpg", lambda: jpeg_bytes((5000, 4500)))])
+                                  ("photo.jpg", lambda: jpeg_bytes((7200, 5000)))])
 def test_check_upload_accepts_real_scans(good):
     name, make = good
     assert check_upload(SimpleUploadedFile(name, make())) in ("image/png", "image/jpeg", "application/pdf")
