@@ -138,3 +138,22 @@ def test_the_outbox_never_stores_a_subject_with_a_line_break(cast):
     channel = Channel.objects.create(group=group, kind="email", emails="list@example.org")
     notice = outbox.to_channel(channel, key="k1", kind="post.published", text="t", subject="a\r\nb\nc")
     assert notice.subject == "a b c"
+
+
+def test_models_and_limits_agree():
+    """The service's limit is the column's: a text the service accepts always fits the database."""
+    from groups.models import Post
+    from missions.models import ApprovalDelegation, Leg, LegStamp
+
+    pairs = [
+        (MissionOrder, "purpose_km", limits.PURPOSE), (MissionOrder, "purpose_en", limits.PURPOSE),
+        (MissionOrder, "approval_note", limits.APPROVAL_NOTE), (MissionOrder, "reason", limits.REASON),
+        (MissionOrder, "report_text", limits.REPORT), (MissionOrder, "invitation_sender", limits.INVITATION_SENDER),
+        (MissionOrder, "invitation_number", limits.INVITATION_NUMBER), (Leg, "from_city", limits.CITY),
+        (Leg, "to_city", limits.CITY), (LegStamp, "note", limits.STAMP_NOTE),
+        (ApprovalDelegation, "note", limits.DELEGATION_NOTE), (Post, "title", limits.POST_TITLE),
+        (Post, "body_km", limits.POST_BODY), (Post, "agenda", limits.AGENDA),
+        (Post, "meeting_place", limits.MEETING_PLACE), (Post, "reason", limits.REASON),
+    ]
+    for model, name, limit in pairs:
+        assert model._meta.get_field(name).max_length == limit, (model.__name__, name)
