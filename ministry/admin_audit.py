@@ -71,10 +71,11 @@ class AuditedAdminMixin:
     def _audit_key(self, form):
         return f"_portal_audit_{id(form)}"
 
-    def save_model(self, request, obj, form, change):
-        before = snapshot(fresh(obj)) if change else {}
-        setattr(request, self._audit_key(form), before)
-        super().save_model(request, obj, form, change)
+    def save_form(self, request, form, change):
+        # Called before save_model by the change form and the list-editable rows: the database still holds the
+        # values before the change (a subclass's save_model may well not call ours).
+        setattr(request, self._audit_key(form), snapshot(fresh(form.instance)) if change else {})
+        return super().save_form(request, form, change)
 
     def save_related(self, request, form, formsets, change):
         before = getattr(request, self._audit_key(form), None)

@@ -236,3 +236,24 @@ def test_admin_changes_write_nothing_when_nothing_changed(cast):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert not trail(position).exists()
 
+
+
+def test_an_approval_in_the_admin_writes_no_field_change(cast):
+    """The order admin saves nothing itself (transitions go through the services): no bogus entry."""
+    from missions.models import MissionOrder
+    from tests.factories import make_order
+
+    order = make_order(cast, state="submitted")
+    leader = cast.leader.user
+    leader.is_staff = True
+    leader.save()
+    client = Client()
+    client.force_login(leader)
+    url = reverse("admin:missions_missionorder_change", args=[order.pk])
+    data = {"_fsm_transition_to": "approve"}
+    for prefix in ("travellers", "legs", "log"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
+                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    assert client.post(url, data).status_code == 302
+    assert MissionOrder.objects.get(pk=order.pk).state == "approved"
+    assert not AuditEntry.objects.filter(action__startswith="admin.missions.").exists()
