@@ -141,7 +141,7 @@ class HashCheckForm(forms.Form):
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]
-        mime = check_upload(upload)
+        mime = check_upload(upload, allow_embedded_files=True)  # the portal's PDFs carry their canonical text
         if mime != "application/pdf":
             raise ValidationError(_("Upload the PDF file of the order, not an image."))
         return upload
