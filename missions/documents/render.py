@@ -278,12 +278,34 @@ def break_html(html: str) -> str:
     return "".join(out)
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for the page margin boxes)."""
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def folio_css(sheet: OrderSheet) -> str:
+    """The page margin boxes of every page: the order number and "ទំព័រ ១/២" (Khmer digits in Khmer)."""
+    number = _css_string(strip_breaks(sheet.number))
+    if sheet.language == "en":
+        page = '"Page " counter(page) "/" counter(pages)'
+    else:
+        page = '"ទំព័រ " counter(page, khmer) "/" counter(pages, khmer)'
+    return f"@page {{ @bottom-left {{ content: {number}; }} @bottom-right {{ content: {page}; }} }}"
+
+
+def sheet_html(sheet: OrderSheet) -> str:
+    """The HTML WeasyPrint lays out for ``sheet``, Khmer word breaks included."""
+    with translation.override(sheet.language):
+        html = render_to_string(
+            TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
+        )
+    return break_html(html)
+
+
 def document_html(order: MissionOrder, language: str = "km") -> str:
     """The HTML WeasyPrint lays out, Khmer word breaks included."""
-    sheet = order_sheet(order, language)
-    with translation.override(sheet.language):
-        html = render_to_string(TEMPLATE, {"s": sheet, "en": sheet.language == "en"})
-    return break_html(html)
+    return sheet_html(order_sheet(order, language))
 
 
 _fonts = None
@@ -327,9 +349,7 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
     from weasyprint import Attachment
 
     sheet = order_sheet(order, language)
-    with translation.override(sheet.language):
-        html = break_html(render_to_string(TEMPLATE, {"s": sheet, "en": sheet.language == "en"}))
-    document = render_html_document(html)
+    document = render_html_document(sheet_html(sheet))
     meta = document.metadata
     title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
     meta.title = strip_breaks(f"{title} {sheet.number}")
