@@ -12,6 +12,7 @@ text node of the document passes through ``khmer.wordbreak.insert_breaks`` befor
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import io
 import json
 import logging
@@ -28,11 +29,12 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
-from khmer.digits import to_khmer_digits
-from khmer.wordbreak import insert_breaks, strip_breaks
+from khmer.digits import khmer_digits_in_text, to_khmer_digits
+from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 
 from ..models import Basis, MissionOrder, OrderDocument, State
 
@@ -76,7 +78,8 @@ def verification_url(order: MissionOrder) -> str:
 
 def qr_data_uri(url: str) -> str:
     # PNG, not SVG: one small image is cheaper to lay out and draw than a path of hundreds of modules
-    return segno.make(url, error="m").png_data_uri(scale=5, border=2)
+    # the quiet zone of the standard: 4 modules
+    return segno.make(url, error="m").png_data_uri(scale=5, border=4)
 
 
 def _date(d, en: bool) -> str:
@@ -100,9 +103,12 @@ def _honorific(official, en: bool) -> str:
     return HONORIFIC_EN.get(official.honorific, "") if en else official.get_honorific_display()
 
 
+def _bare_name(official, en: bool) -> str:
+    return official.name_latin if en else official.name_km
+
+
 def _person(official, en: bool) -> str:
-    name = official.name_latin if en else official.name_km
-    return f"{_honorific(official, en)} {name}".strip()
+    return f"{_honorific(official, en)} {_bare_name(official, en)}".strip()
 
 
 @dataclass
@@ -111,6 +117,8 @@ class TravellerLine:
     name: str
     position: str
     unit: str
+    person: str = ""
+    """The name without the honorific: printed on one line, never broken."""
 
 
 @dataclass
@@ -120,6 +128,15 @@ class LegRow:
     date: str
     date_short: str
     means: str
+    language: str = "km"
+
+    @property
+    def departed(self) -> str:
+        return f"Departed from {self.origin}" if self.language == "en" else join_words("ចេញដំណើរពី", self.origin)
+
+    @property
+    def arrived(self) -> str:
+        return f"Arrived at {self.destination}" if self.language == "en" else join_words("មកដល់", self.destination)
 
 
 @dataclass
@@ -149,6 +166,20 @@ class OrderSheet:
     revoked_reason: str
     legs: list[LegRow] = field(default_factory=list)
     issue_date: str = ""
+    persons: list[str] = field(default_factory=list)
+    """Personal names printed in the text (signer, approving leader): never broken inside."""
+
+    def unbroken(self) -> tuple[list[str], list[str], list[str]]:
+        """(personal names, unit names, place names): the words the line breaker must not cut."""
+        people = [t.person for t in self.travellers if t.person] + [p for p in self.persons if p]
+        units = [self.issuer, *(t.unit for t in self.travellers), *self.copies_to]
+        places = [*self.destinations, *(leg.origin for leg in self.legs), *(leg.destination for leg in self.legs)]
+        return _unique(people), _unique(units), _unique(places)
+
+    @property
+    def verify_url_html(self):
+        """The URL of the caption, breakable only after a "/" (never before a "-" of the token)."""
+        return mark_safe(htmllib.escape(self.verify_url).replace("/", "/<wbr>"))
 
     def canonical_text(self) -> str:
         """The order in plain text (stored as PDF metadata: PDF text extraction garbles Khmer)."""
@@ -159,18 +190,24 @@ class OrderSheet:
         return strip_breaks("\n".join(x for x in lines if x))
 
 
+def typed(text: str, en: bool) -> str:
+    """A value typed by a user, for the document: numbers in Khmer digits in a Khmer document."""
+    return text if en or not text else khmer_digits_in_text(text)
+
+
 def _basis(order: MissionOrder, en: bool) -> str:
     if order.basis == Basis.INVITATION:
         if en:
             return (f"Invitation letter from {order.invitation_sender}, No. {order.invitation_number}, "
                     f"dated {_date(order.invitation_date, en)}")
-        return (f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number} "
+        return (f"{join_words('លិខិតអញ្ជើញរបស់', typed(order.invitation_sender, en))} "
+                f"លេខ {typed(order.invitation_number, en)} "
                 f"ចុះ{_date(order.invitation_date, en)}")
     leader = order.approval_leader
     if leader is None:
         return ""
     title = leader.position.title_en if en else leader.position.title_km
-    note = f" ({order.approval_note})" if order.approval_note else ""
+    note = f" ({typed(order.approval_note, en)})" if order.approval_note else ""
     if en:
         return f"Approval in principle of {_person(leader, en)}, {title}, given on {_date(order.approval_date, en)}{note}"
     return f"ការឯកភាពជាគោលការណ៍របស់{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
@@ -203,11 +240,14 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
             name=_person(t.official, en),
             position=(t.position_en or t.position_km) if en else t.position_km,
             unit=(t.unit_en or t.unit_km) if en else t.unit_km,
+            person=_bare_name(t.official, en),
         )
         for i, t in enumerate(travellers, start=1)
     ]
     means = _unique((MEANS_EN if en else MEANS_KM).get(leg.means, leg.means) for leg in legs)
-    destinations = _unique(leg.destination(lang) for leg in legs)
+    # the places travelled to, without the place the mission starts from and returns to
+    home = legs[0].origin(lang) if legs else None
+    destinations = _unique(leg.destination(lang) for leg in legs if leg.destination(lang) != home)
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
     archive = "Archive" if en else "ឯកសារ-កាលប្បវត្តិ"
     copies = _unique(
@@ -216,7 +256,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         + [archive]
     )
     signer = order.signer
-    purpose = (order.purpose_en or order.purpose_km) if en else order.purpose_km
+    purpose = (order.purpose_en or order.purpose_km) if en else typed(order.purpose_km, en)
     url = verification_url(order)
     return OrderSheet(
         language=lang,
@@ -240,7 +280,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         verify_url=url,
         qr=qr_data_uri(url),
         revoked=order.state == State.REVOKED,
-        revoked_reason=order.reason if order.state == State.REVOKED else "",
+        revoked_reason=typed(order.reason, en) if order.state == State.REVOKED else "",
         legs=[
             LegRow(
                 origin=leg.origin(lang),
@@ -248,9 +288,11 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 date=_date(leg.travel_date, en),
                 date_short=_short_date(leg.travel_date, en),
                 means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
+                language=lang,
             )
             for leg in legs
         ],
+        persons=[_bare_name(p, en) for p in (signer, order.approval_leader) if p is not None],
     )
 
 
@@ -260,8 +302,36 @@ _TAG = re.compile(r"(<[^>]*>)")
 _RAW = re.compile(r"<(style|script|title)\b", re.I)
 
 
-def break_html(html: str) -> str:
-    """Insert Khmer word breaks into the text between tags (not into tags, styles or the title)."""
+def _protect(text: str, people, units, places) -> str:
+    """Word breaks in ``text`` (escaped HTML), except inside the given names, which are wrapped in a
+    span: place names (``nb``) break only at their own spaces, unit names (``nb unit``) only between
+    whole words, personal names (``nb pn``) never."""
+    if not people and not units and not places:
+        return insert_breaks(text)
+    kinds = {htmllib.escape(n, quote=False): "nb" for n in places}
+    kinds.update({htmllib.escape(n, quote=False): "nb unit" for n in units})
+    kinds.update({htmllib.escape(n, quote=False): "nb pn" for n in people})
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(insert_breaks(text[last:m.start()]))
+        name, kind = m.group(0), kinds[m.group(0)]
+        out.append(f'<span class="{kind}">{name_breaks(name) if kind == "nb unit" else name}</span>')
+        last = m.end()
+    out.append(insert_breaks(text[last:]))
+    return "".join(out)
+
+
+def _khmer(values, exclude=()):
+    return [v for v in values if v and v not in exclude and any("\u1780" <= c <= "\u17ff" for c in v)]
+
+
+def break_html(html: str, people=(), units=(), places=()) -> str:
+    """Insert Khmer word breaks into the text between tags (not into tags, styles or the title);
+    personal, unit and place names are never cut inside a word (see ``_protect``)."""
+    people = _khmer(people)
+    units = _khmer(units, people)
+    places = _khmer(places, [*people, *units])
     out, raw = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -274,7 +344,7 @@ def break_html(html: str) -> str:
         elif raw or not part.strip():
             out.append(part)
         else:
-            out.append(insert_breaks(part))
+            out.append(_protect(part, people, units, places))
     return "".join(out)
 
 
@@ -300,7 +370,7 @@ def sheet_html(sheet: OrderSheet) -> str:
         html = render_to_string(
             TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
         )
-    return break_html(html)
+    return break_html(html, *sheet.unbroken())
 
 
 def document_html(order: MissionOrder, language: str = "km") -> str:

@@ -34,7 +34,8 @@ LANGUAGES = ("km", "en")
 
 NAMES = {
     "km": ["លោក សុខ សុភា", "លោកស្រី ស្រីសុវណ្ណបុប្ផាចន្ទ្រា រស្មីវិចិត្រ", "ឯកឧត្តម ចាន់ ដារ៉ា", "កញ្ញា កាលីហ្វ័រញ៉ា ម៉ៅ"],
-    "en": ["Mr Sok Sophea", "Mrs Sreysovannabopha Chantrea Reaksmey", "H.E. Chan Dara", "Miss Kalifornya Mao"],
+    "en": ["Mr Sok Sophea", "Mrs Sreysovannabopha Chantrea Reaksmey", "H.E. Chan Dara",
+           "Mr Chanthavongsouvannarithkhemarakpong"],  # a 38-character Latin word
 }
 POSITIONS = {"km": ["មន្ត្រី", "អនុប្រធាននាយកដ្ឋានរដ្ឋបាលនិងបុគ្គលិក"], "en": ["Official", "Deputy Director of Administration"]}
 UNITS = {
@@ -99,7 +100,8 @@ def synthetic_sheet(base, travellers: int, legs: int, lines: int):
         return str(n) if en else to_khmer_digits(n)
 
     people = [
-        TravellerLine(number=num(i + 1), name=NAMES[lang][i % 4], position=POSITIONS[lang][i % 2], unit=UNITS[lang][i % 2])
+        TravellerLine(number=num(i + 1), name=NAMES[lang][i % 4], position=POSITIONS[lang][i % 2], unit=UNITS[lang][i % 2],
+                      person=NAMES[lang][i % 4].split(" ", 1)[1])
         for i in range(travellers)
     ]
     places = PLACES[lang]
