@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
 import segno
@@ -168,6 +168,25 @@ class OrderSheet:
     issue_date: str = ""
     persons: list[str] = field(default_factory=list)
     """Personal names printed in the text (signer, approving leader): never broken inside."""
+    revoked_on: str = ""
+
+    @property
+    def state(self) -> str:
+        return State.REVOKED if self.revoked else State.ISSUED
+
+    def to_content(self) -> dict:
+        """The sheet as JSON-ready data (without the QR image, which is made again from the URL)."""
+        data = asdict(self)
+        data.pop("qr")
+        return data
+
+    @classmethod
+    def from_content(cls, data: dict) -> "OrderSheet":
+        data = dict(data)
+        data["travellers"] = [TravellerLine(**t) for t in data.get("travellers", [])]
+        data["legs"] = [LegRow(**leg) for leg in data.get("legs", [])]
+        data["qr"] = ""
+        return cls(**data)
 
     def unbroken(self) -> tuple[list[str], list[str], list[str]]:
         """(personal names, unit names, place names): the words the line breaker must not cut."""
@@ -193,6 +212,21 @@ class OrderSheet:
 def typed(text: str, en: bool) -> str:
     """A value typed by a user, for the document: numbers in Khmer digits in a Khmer document."""
     return text if en or not text else khmer_digits_in_text(text)
+
+
+def revocation(order: MissionOrder):
+    """The log entry of the order's revocation, or None."""
+    from ..models import OrderLog
+
+    if order.state != State.REVOKED:
+        return None
+    return OrderLog.objects.filter(order=order, to_state=State.REVOKED).order_by("-created").first()
+
+
+def revoked_on(order: MissionOrder):
+    """The day the order was revoked, or None."""
+    entry = revocation(order)
+    return timezone.localdate(entry.created) if entry else None
 
 
 def _basis(order: MissionOrder, en: bool) -> str:
@@ -278,9 +312,10 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         signer_name=_person(signer, en) if signer else "",
         copies_to=copies,
         verify_url=url,
-        qr=qr_data_uri(url),
+        qr="",
         revoked=order.state == State.REVOKED,
         revoked_reason=typed(order.reason, en) if order.state == State.REVOKED else "",
+        revoked_on=_date(revoked_on(order), en) if order.state == State.REVOKED else "",
         legs=[
             LegRow(
                 origin=leg.origin(lang),
@@ -366,6 +401,8 @@ def folio_css(sheet: OrderSheet) -> str:
 
 def sheet_html(sheet: OrderSheet) -> str:
     """The HTML WeasyPrint lays out for ``sheet``, Khmer word breaks included."""
+    if not sheet.qr:
+        sheet = replace(sheet, qr=qr_data_uri(sheet.verify_url))
     with translation.override(sheet.language):
         html = render_to_string(
             TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
@@ -415,10 +452,15 @@ def render_html_document(html: str, stylesheets=None):
 
 
 def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
-    """The PDF of ``order`` in ``language`` ("km" or "en"): the order, then one visa sheet per traveller."""
+    """The PDF of ``order`` in ``language`` ("km" or "en") as it stands now: the order, then one visa
+    sheet per traveller."""
+    return render_sheet_pdf(order_sheet(order, language))
+
+
+def render_sheet_pdf(sheet: OrderSheet) -> bytes:
+    """The PDF of one version: everything printed comes from ``sheet``."""
     from weasyprint import Attachment
 
-    sheet = order_sheet(order, language)
     document = render_html_document(sheet_html(sheet))
     meta = document.metadata
     title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
@@ -427,12 +469,51 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
     meta.authors = [strip_breaks(sheet.issuer)]
     meta.keywords = [sheet.verify_url]
     canonical = json.dumps(
-        {"number": strip_breaks(sheet.number), "state": order.state, "text": sheet.canonical_text()},
+        {"number": strip_breaks(sheet.number), "state": sheet.state, "text": sheet.canonical_text()},
         ensure_ascii=False,
         indent=1,
     )
     meta.attachments = [Attachment(string=canonical, base_url=None, name="order.json", description="canonical text")]
     return document.write_pdf()
+
+
+# --- frozen versions -------------------------------------------------------------------------
+
+
+def frozen_sheet(doc: OrderDocument) -> OrderSheet:
+    """What version ``doc`` prints, stored with it the first time it is rendered.
+
+    The order's facts (names, honorifics, positions, units, places, dates) are those of its first
+    rendered version, in both languages, so a re-render after someone's name changed prints the
+    same text under the same number. The state is the version's own: only a version asked for at or
+    after the revocation carries the REVOKED mark, with the date and reason."""
+    if doc.content.get(doc.language):
+        return OrderSheet.from_content(doc.content[doc.language])
+    order = doc.order
+    first = (
+        OrderDocument.objects.filter(order=order).exclude(pk=doc.pk).exclude(content={})
+        .order_by("created", "pk").first()
+    )
+    facts = dict(first.content) if first is not None else {}
+    for lang in ("km", "en"):
+        if lang not in facts:
+            facts[lang] = order_sheet(order, lang).to_content()
+    log_entry = revocation(order)
+    when = timezone.localdate(log_entry.created) if log_entry else None
+    revoked = doc.reason == OrderDocument.Reason.REVOKED or (
+        log_entry is not None and doc.created >= log_entry.created
+    )
+    content = {}
+    for lang, data in facts.items():
+        en = lang == "en"
+        data = dict(data)
+        data["revoked"] = revoked
+        data["revoked_reason"] = typed(order.reason, en) if revoked else ""
+        data["revoked_on"] = _date(when, en) if revoked and when else ""
+        content[lang] = data
+    OrderDocument.objects.filter(pk=doc.pk).update(content=content)
+    doc.content = content
+    return OrderSheet.from_content(content[doc.language])
 
 
 # --- the task body ---------------------------------------------------------------------------
@@ -464,7 +545,7 @@ def render_document(document_id: int) -> str:
     doc = OrderDocument.objects.select_related("order", "order__issuing_unit").get(pk=document_id)
     started = time.perf_counter()
     try:
-        pdf = render_pdf(doc.order, doc.language)
+        pdf = render_sheet_pdf(frozen_sheet(doc))
         return _store(document_id, pdf, round((time.perf_counter() - started) * 1000))
     except Exception as exc:  # a render or storage error is recorded on the row, not raised into the worker
         log.exception("rendering document %s failed", document_id)
