@@ -44,6 +44,7 @@ def _setup(temp: str | None):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("make_signing_cert", verbosity=0)
 
 
 def _orders(n: int):

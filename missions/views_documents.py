@@ -1,6 +1,5 @@
 """The order's PDFs: download, re-render, the return package, and the public verification page."""
 
-import hashlib
 import io
 
 from django import forms
@@ -24,6 +23,7 @@ from ministry.roles import has_role, official_of
 
 from .documents.package import return_package as build_return_package
 from .documents.render import MAX_ATTEMPTS, revocation
+from .documents.verification import check_file
 from .models import LegStamp, MissionOrder, OrderDocument, State
 from .selectors import order_for
 from .services import document_request
@@ -149,14 +149,6 @@ class HashCheckForm(forms.Form):
         return upload
 
 
-def _sha256(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 @ratelimit(key="ip", rate="30/m", block=False)
 def verify(request, token):
     """Public: anyone holding the printed QR code can check the order. Nothing here needs a login,
@@ -177,9 +169,9 @@ def verify(request, token):
     if request.method == "POST":
         form = HashCheckForm(request.POST, request.FILES)
         if form.is_valid():
-            digest = _sha256(form.cleaned_data["pdf"])
-            match = ready.filter(sha256=digest).order_by("-version").first()
-            result = {"digest": digest, "match": match}
+            upload = form.cleaned_data["pdf"]
+            upload.seek(0)
+            result = check_file(upload.read(), order)
     else:
         form = HashCheckForm()
     key, state_km, state_en = STATE_LABELS[order.state]

@@ -37,6 +37,7 @@ from khmer.digits import khmer_digits_in_text, to_khmer_digits
 from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 
 from ..models import Basis, MissionOrder, OrderDocument, State
+from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
 
@@ -474,7 +475,9 @@ def render_sheet_pdf(sheet: OrderSheet) -> bytes:
         indent=1,
     )
     meta.attachments = [Attachment(string=canonical, base_url=None, name="order.json", description="canonical text")]
-    return document.write_pdf()
+    # archival (PDF/A-3b: XMP metadata, sRGB output intent, the canonical text attached), then signed by the issuer
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b")
+    return sign_pdf(pdf, reason=strip_breaks(f"{title} {sheet.number}"), location=CAPITAL_EN)
 
 
 # --- frozen versions -------------------------------------------------------------------------

@@ -84,11 +84,17 @@ def test_uploaded_pdf_is_checked_against_every_version_and_never_kept(cast, publ
 
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", data)}).content.decode()
     assert 'class="hash-match" data-version="1"' in page and hashlib.sha256(data).hexdigest() in page
+    assert 'data-signature="valid"' in page and "signed by" in page
+    i = data.index(b"/Title")
+    tampered = data[:i] + b"/Titlf" + data[i + 6:]
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", tampered)}).content.decode()
+    assert 'class="hash-mismatch"' in page and 'data-signature="tampered"' in page and "changed after" in page
     english = second.file.open("rb").read()
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", english)}).content.decode()
     assert f'class="hash-match" data-version="{second.version}"' in page
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", pdf_bytes())}).content.decode()
     assert 'class="hash-mismatch"' in page and "does not match" in page
+    assert 'data-signature="unsigned"' in page and "no digital signature" in page
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", png_bytes())}).content.decode()
     assert 'class="hash-' not in page and "errorlist" in page
     assert _files(settings.MEDIA_ROOT) == stored
