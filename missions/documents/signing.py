@@ -12,6 +12,8 @@ a signature, whether the signed bytes are intact and cover the whole file, and w
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
 import io
 import logging
@@ -70,6 +72,17 @@ def trust_roots():
     return _trust_cache[key]
 
 
+def _run(make_coroutine):
+    """Run pyHanko's async API to completion, also from a thread whose event loop is already running
+    (then in a thread of its own): its sync wrappers call ``asyncio.run`` and fail there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
     """``data`` (a PDF) with the issuer's PAdES signature added as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -85,7 +98,8 @@ def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
         location=location or None,
     )
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=signer(), new_field_spec=fields.SigFieldSpec(FIELD)).sign_pdf(writer, output=out)
+    pdf_signer = signers.PdfSigner(meta, signer=signer(), new_field_spec=fields.SigFieldSpec(FIELD))
+    _run(lambda: pdf_signer.async_sign_pdf(writer, output=out))
     return out.getvalue()
 
 
@@ -108,7 +122,7 @@ class SignatureCheck:
 def check_pdf(data: bytes) -> SignatureCheck:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -121,7 +135,8 @@ def check_pdf(data: bytes) -> SignatureCheck:
         return SignatureCheck("unsigned")
     sig = signatures[-1]
     try:
-        status = validate_pdf_signature(sig, ValidationContext(trust_roots=trust_roots(), allow_fetching=False))
+        context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
+        status = _run(lambda: async_validate_pdf_signature(sig, context))
     except (SignatureValidationError, ValueError, KeyError) as exc:
         return SignatureCheck("tampered", detail=str(exc)[:200])
     name = status.signing_cert.subject.human_friendly if status.signing_cert else ""

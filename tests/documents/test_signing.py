@@ -101,3 +101,16 @@ def test_make_signing_cert_makes_a_demo_key_once(tmp_path, settings):
     assert Path(settings.PDF_SIGNING_P12).read_bytes() == first  # kept
     assert "Demo CA" not in signer().signing_cert.subject.human_friendly
     assert check_pdf(pdf_bytes()).status == "unsigned"
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(signing_files, settings):
+    """A render can run in a thread that already runs an event loop (a browser-driven test, an async
+    server): pyHanko's sync wrappers would fail there."""
+    import asyncio
+
+    from missions.documents.signing import sign_pdf
+
+    async def inside():
+        return check_pdf(sign_pdf(pdf_bytes())).status
+
+    assert asyncio.run(inside()) == "valid"
