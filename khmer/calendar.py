@@ -62,6 +62,7 @@ __all__ = [
     "bodithey",
     "chantreathimeas",
     "khmer_new_year",
+    "new_year_moment",
     "kromathopol",
     "leap_kind",
     "lunar_date",
@@ -481,15 +482,32 @@ def khmer_new_year(year: int) -> NewYear:
     )
 
 
+OFFICIAL_NEW_YEAR_MOMENTS = {
+    2011: datetime.datetime(2011, 4, 14, 13, 12),
+    2012: datetime.datetime(2012, 4, 14, 19, 11),
+    2013: datetime.datetime(2013, 4, 14, 2, 12),
+    2014: datetime.datetime(2014, 4, 14, 8, 7),
+    2015: datetime.datetime(2015, 4, 14, 14, 2),
+}
+"""New Year moments announced officially where they differ from the calculation; they override it
+(the table kept by the Khmer calendar tools in common use)."""
+
+
+def new_year_moment(year: int) -> datetime.datetime:
+    """The moment the animal year and the era change in Gregorian ``year``: the officially announced
+    one where there is one, otherwise the calculated moment of Moha Songkran."""
+    return OFFICIAL_NEW_YEAR_MOMENTS.get(year) or khmer_new_year(year).moment
+
+
 @functools.lru_cache(maxsize=None)
 def _new_year_first_ordinal(year: int) -> int:
-    """Ordinal of the first day of the new animal year and era: the day after Moha Songkran.
-
-    It is the first day that begins after the sun has entered Aries (the entry
-    comes at least 24 minutes before the end of the day of Moha Songkran, or at
-    its very end).
-    """
-    return khmer_new_year(year).moha_songkran.toordinal() + 1
+    """Ordinal of the first day of the new animal year and era: the first day whose start (00:00) is at
+    or after the New Year moment. The day on which the moment falls still belongs to the old year —
+    in a four-day Sangkran as in a three-day one (the moment is on Moha Songkran, three days before
+    Lerng Sak, or two)."""
+    moment = new_year_moment(year)
+    day = moment.date().toordinal()
+    return day if moment.time() == datetime.time() else day + 1
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
 ASCII_DIGITS = "0123456789"
 
@@ -70,3 +72,26 @@ def khmer_number(value: int, width: int = 0) -> str:
     if width < 0:
         raise ValueError("width must not be negative")
     return to_khmer_digits(str(value).zfill(width))
+
+
+_KEEP_LATIN = re.compile(
+    r"[a-z][a-z0-9+.-]*://\S+"  # URLs
+    r"|\S+@\S+"  # e-mail addresses
+    r"|(?<![\d])(?:\+?855[ -]?|0)\d{1,2}[ -]?\d{3}[ -]?\d{3,4}(?![\d])"  # Cambodian phone numbers
+    r"|\d{8,}",  # long numbers: identifiers
+    re.I,
+)
+
+
+def khmer_digits_in_text(text: str) -> str:
+    """Typed text for a Khmer document: numbers in Khmer digits (``លេខ 107`` → ``លេខ ១០៧``), except
+    where Latin digits are the rule — URLs, e-mail addresses, phone numbers and long identifiers."""
+    if not isinstance(text, str):
+        raise TypeError(f"khmer_digits_in_text() takes a str, not {type(text).__name__}")
+    out, last = [], 0
+    for m in _KEEP_LATIN.finditer(text):
+        out.append(to_khmer_digits(text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(to_khmer_digits(text[last:]))
+    return "".join(out)

@@ -12,7 +12,7 @@ import unicodedata
 
 from icu4py.breakers import WordBreaker
 
-__all__ = ["ZWSP", "insert_breaks", "khmer_words", "strip_breaks"]
+__all__ = ["ZWSP", "insert_breaks", "join_words", "khmer_words", "name_breaks", "strip_breaks"]
 
 ZWSP = "\u200b"
 """ZERO WIDTH SPACE, the invisible break opportunity."""
@@ -129,3 +129,40 @@ def strip_breaks(text: str, sep: str = ZWSP) -> str:
     if sep and sep != ZWSP:
         text = text.replace(sep, "")
     return text.replace(ZWSP, "")
+
+
+def _is_latin_or_digit(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def join_words(left: str, right: str) -> str:
+    """``left + right``, with a space where Khmer meets a Latin word or a number.
+
+    Khmer words follow each other without spaces (``មកដល់ខេត្តកំពត``), but a Latin word or an
+    ASCII number needs one (``មកដល់ Seoul``, not ``មកដល់Seoul``).
+    """
+    if left and right and not left[-1].isspace() and not right[0].isspace():
+        a, b = left[-1], right[0]
+        if (_is_khmer_letter(a) and _is_latin_or_digit(b)) or (_is_latin_or_digit(a) and _is_khmer_letter(b)):
+            return f"{left} {right}"
+    return left + right
+
+
+BOUND_SUFFIXES = frozenset({"ដ្ឋាន", "កម្ម", "ករណ៍", "ភិបាល", "ធិការ", "នីយកិច្ច"})
+"""Segments ICU sometimes cuts off a word that they end (អគ្គនាយក|ដ្ឋាន): never a line of their own."""
+
+
+def name_breaks(text: str, sep: str = ZWSP) -> str:
+    """Break opportunities in a unit name: between its words, never inside one.
+
+    ICU's segments are joined again where a segment is a bound suffix (:data:`BOUND_SUFFIXES`,
+    so ``អគ្គនាយកដ្ឋាន`` stays whole) or a fragment of one or two characters (a transliterated
+    name cut into syllables), so a name breaks only between whole words and at its spaces.
+    """
+    out: list[str] = []
+    for word in khmer_words(strip_breaks(text, sep)):
+        joined = word in BOUND_SUFFIXES or len(word) <= 2 or len(out[-1]) <= 2 if out else True
+        if not joined and _may_break_between(out[-1][-1], word[0]):
+            out.append(sep)
+        out.append(word)
+    return "".join(out)

@@ -481,6 +481,8 @@ class OrderDocument(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("requested at"), default=timezone.now)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    content = models.JSONField(_("printed content"), default=dict, blank=True,
+                               help_text=_("What this version prints, stored when it is first rendered."))
 
     class Meta:
         ordering = ["-version"]

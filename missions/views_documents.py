@@ -1,6 +1,5 @@
 """The order's PDFs: download, re-render, the return package, and the public verification page."""
 
-import hashlib
 import io
 
 from django import forms
@@ -17,12 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from khmer.digits import khmer_digits_in_text
 from ministry.audit import audit
-from ministry.models import Role
+from ministry.models import Role, reads_english
 from ministry.roles import has_role, official_of
 
 from .documents.package import return_package as build_return_package
-from .documents.render import MAX_ATTEMPTS
+from .documents.render import MAX_ATTEMPTS, revocation
+from .documents.verification import check_file
 from .models import LegStamp, MissionOrder, OrderDocument, State
 from .selectors import order_for
 from .services import document_request
@@ -126,6 +127,7 @@ def return_package(request, pk):
 
 # --- public verification -----------------------------------------------------------------------
 
+
 STATE_LABELS = {
     # state -> (css key, Khmer, English): the public page shows both languages
     State.ISSUED: ("valid", "មានសុពលភាព", "Valid"),
@@ -145,14 +147,6 @@ class HashCheckForm(forms.Form):
         if mime != "application/pdf":
             raise ValidationError(_("Upload the PDF file of the order, not an image."))
         return upload
-
-
-def _sha256(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 @ratelimit(key="ip", rate="30/m", block=False)
@@ -175,9 +169,9 @@ def verify(request, token):
     if request.method == "POST":
         form = HashCheckForm(request.POST, request.FILES)
         if form.is_valid():
-            digest = _sha256(form.cleaned_data["pdf"])
-            match = ready.filter(sha256=digest).order_by("-version").first()
-            result = {"digest": digest, "match": match}
+            upload = form.cleaned_data["pdf"]
+            upload.seek(0)
+            result = check_file(upload.read(), order)
     else:
         form = HashCheckForm()
     key, state_km, state_en = STATE_LABELS[order.state]
@@ -188,15 +182,12 @@ def verify(request, token):
         if pair not in seen:
             seen.add(pair)
             destinations.append(pair)
-    with_lang = {"km": order.display_number}
-    from django.utils import translation
-
-    with translation.override("en"):
-        with_lang["en"] = order.display_number
+    revoked = revocation(order)
     return render(request, "missions/verify.html", {
         "order": order,
-        "number_km": with_lang["km"],
-        "number_en": with_lang["en"],
+        "revoked_at": revoked.created if revoked else None,
+        "revoked_reason": (khmer_digits_in_text(order.reason) if not reads_english() else order.reason)
+        if revoked else "",
         "travellers": order.travellers.select_related("official"),
         "destinations": destinations,
         "state_key": key,

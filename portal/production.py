@@ -6,10 +6,12 @@ Requires SECRET_KEY and ALLOWED_HOSTS in the environment; refuses to start witho
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import _DEV_KEY, SECRET_KEY, env, env_bool
+from .settings import _DEV_KEY, PDF_SIGNING_DEMO_PASSWORD, PDF_SIGNING_PASSWORD, SECRET_KEY, env, env_bool
 
 if SECRET_KEY == _DEV_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) for production.")
+if not env.str("PDF_SIGNING_P12", default="") or PDF_SIGNING_PASSWORD == PDF_SIGNING_DEMO_PASSWORD:
+    raise ImproperlyConfigured("Set PDF_SIGNING_P12, PDF_SIGNING_PASSWORD and PDF_SIGNING_TRUST (the issuer's key) for production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -37,6 +37,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The issuer's signature on the order PDFs (PAdES): a PKCS#12 file and its password; signatures are trusted
+# when they chain to a certificate of PDF_SIGNING_TRUST. The defaults are the demo CA and certificate that
+# `manage.py make_signing_cert` makes under var/signing/ (production must set all three).
+PDF_SIGNING_DEMO_PASSWORD = "demo-signing-key"
+PDF_SIGNING_P12 = env.str("PDF_SIGNING_P12", default=str(VAR_DIR / "signing" / "signer.p12"))
+PDF_SIGNING_PASSWORD = env.str("PDF_SIGNING_PASSWORD", default=PDF_SIGNING_DEMO_PASSWORD)
+PDF_SIGNING_TRUST = env.str("PDF_SIGNING_TRUST", default=str(VAR_DIR / "signing" / "ca.pem"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -13,6 +13,8 @@ echo "==> Database"
 $py manage.py migrate --noinput -v 0
 $py manage.py createcachetable -v 0
 $py manage.py collectstatic --noinput -v 0
+echo "==> PDF signing key (a demo CA and certificate under var/signing/ unless PDF_SIGNING_P12 is set)"
+$py manage.py make_signing_cert
 echo "==> Demo data (the Ministry's organisation, 25 provinces, people, orders)"
 $py manage.py load_demo
 echo

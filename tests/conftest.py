@@ -38,9 +38,19 @@ def pytest_sessionstart(session):
             pytest.exit("CI is missing: " + "; ".join(missing), returncode=3)
 
 
+@pytest.fixture(scope="session")
+def signing_files(tmp_path_factory):
+    """A demo CA and signing key for the order PDFs, made once per test session."""
+    from missions.documents.signing import make_demo_certificates
+
+    return make_demo_certificates(tmp_path_factory.mktemp("signing"), "test-signing")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(request, settings, tmp_path):
+def _test_settings(request, settings, tmp_path, signing_files):
     settings.MEDIA_ROOT = tmp_path / "private"
+    settings.PDF_SIGNING_TRUST, settings.PDF_SIGNING_P12 = (str(p) for p in signing_files)
+    settings.PDF_SIGNING_PASSWORD = "test-signing"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if request.node.get_closest_marker("khmer"):
         yield  # the portal's own default: Khmer

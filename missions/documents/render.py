@@ -12,12 +12,13 @@ text node of the document passes through ``khmer.wordbreak.insert_breaks`` befor
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import io
 import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
 import segno
@@ -28,13 +29,15 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
-from khmer.digits import to_khmer_digits
-from khmer.wordbreak import insert_breaks, strip_breaks
+from khmer.digits import khmer_digits_in_text, to_khmer_digits
+from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 
 from ..models import Basis, MissionOrder, OrderDocument, State
+from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,8 @@ def verification_url(order: MissionOrder) -> str:
 
 def qr_data_uri(url: str) -> str:
     # PNG, not SVG: one small image is cheaper to lay out and draw than a path of hundreds of modules
-    return segno.make(url, error="m").png_data_uri(scale=5, border=2)
+    # the quiet zone of the standard: 4 modules
+    return segno.make(url, error="m").png_data_uri(scale=5, border=4)
 
 
 def _date(d, en: bool) -> str:
@@ -100,9 +104,12 @@ def _honorific(official, en: bool) -> str:
     return HONORIFIC_EN.get(official.honorific, "") if en else official.get_honorific_display()
 
 
+def _bare_name(official, en: bool) -> str:
+    return official.name_latin if en else official.name_km
+
+
 def _person(official, en: bool) -> str:
-    name = official.name_latin if en else official.name_km
-    return f"{_honorific(official, en)} {name}".strip()
+    return f"{_honorific(official, en)} {_bare_name(official, en)}".strip()
 
 
 @dataclass
@@ -111,6 +118,8 @@ class TravellerLine:
     name: str
     position: str
     unit: str
+    person: str = ""
+    """The name without the honorific: printed on one line, never broken."""
 
 
 @dataclass
@@ -120,6 +129,15 @@ class LegRow:
     date: str
     date_short: str
     means: str
+    language: str = "km"
+
+    @property
+    def departed(self) -> str:
+        return f"Departed from {self.origin}" if self.language == "en" else join_words("ចេញដំណើរពី", self.origin)
+
+    @property
+    def arrived(self) -> str:
+        return f"Arrived at {self.destination}" if self.language == "en" else join_words("មកដល់", self.destination)
 
 
 @dataclass
@@ -149,6 +167,39 @@ class OrderSheet:
     revoked_reason: str
     legs: list[LegRow] = field(default_factory=list)
     issue_date: str = ""
+    persons: list[str] = field(default_factory=list)
+    """Personal names printed in the text (signer, approving leader): never broken inside."""
+    revoked_on: str = ""
+
+    @property
+    def state(self) -> str:
+        return State.REVOKED if self.revoked else State.ISSUED
+
+    def to_content(self) -> dict:
+        """The sheet as JSON-ready data (without the QR image, which is made again from the URL)."""
+        data = asdict(self)
+        data.pop("qr")
+        return data
+
+    @classmethod
+    def from_content(cls, data: dict) -> "OrderSheet":
+        data = dict(data)
+        data["travellers"] = [TravellerLine(**t) for t in data.get("travellers", [])]
+        data["legs"] = [LegRow(**leg) for leg in data.get("legs", [])]
+        data["qr"] = ""
+        return cls(**data)
+
+    def unbroken(self) -> tuple[list[str], list[str], list[str]]:
+        """(personal names, unit names, place names): the words the line breaker must not cut."""
+        people = [t.person for t in self.travellers if t.person] + [p for p in self.persons if p]
+        units = [self.issuer, *(t.unit for t in self.travellers), *self.copies_to]
+        places = [*self.destinations, *(leg.origin for leg in self.legs), *(leg.destination for leg in self.legs)]
+        return _unique(people), _unique(units), _unique(places)
+
+    @property
+    def verify_url_html(self):
+        """The URL of the caption, breakable only after a "/" (never before a "-" of the token)."""
+        return mark_safe(htmllib.escape(self.verify_url).replace("/", "/<wbr>"))
 
     def canonical_text(self) -> str:
         """The order in plain text (stored as PDF metadata: PDF text extraction garbles Khmer)."""
@@ -159,18 +210,39 @@ class OrderSheet:
         return strip_breaks("\n".join(x for x in lines if x))
 
 
+def typed(text: str, en: bool) -> str:
+    """A value typed by a user, for the document: numbers in Khmer digits in a Khmer document."""
+    return text if en or not text else khmer_digits_in_text(text)
+
+
+def revocation(order: MissionOrder):
+    """The log entry of the order's revocation, or None."""
+    from ..models import OrderLog
+
+    if order.state != State.REVOKED:
+        return None
+    return OrderLog.objects.filter(order=order, to_state=State.REVOKED).order_by("-created").first()
+
+
+def revoked_on(order: MissionOrder):
+    """The day the order was revoked, or None."""
+    entry = revocation(order)
+    return timezone.localdate(entry.created) if entry else None
+
+
 def _basis(order: MissionOrder, en: bool) -> str:
     if order.basis == Basis.INVITATION:
         if en:
             return (f"Invitation letter from {order.invitation_sender}, No. {order.invitation_number}, "
                     f"dated {_date(order.invitation_date, en)}")
-        return (f"លិខិតអញ្ជើញពី{order.invitation_sender} លេខ {order.invitation_number} "
+        return (f"{join_words('លិខិតអញ្ជើញពី', typed(order.invitation_sender, en))} "
+                f"លេខ {typed(order.invitation_number, en)} "
                 f"ចុះ{_date(order.invitation_date, en)}")
     leader = order.approval_leader
     if leader is None:
         return ""
     title = leader.position.title_en if en else leader.position.title_km
-    note = f" ({order.approval_note})" if order.approval_note else ""
+    note = f" ({typed(order.approval_note, en)})" if order.approval_note else ""
     if en:
         return f"Approval in principle of {_person(leader, en)}, {title}, given on {_date(order.approval_date, en)}{note}"
     return f"គោលការណ៍ឯកភាពពី{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
@@ -203,11 +275,14 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
             name=_person(t.official, en),
             position=(t.position_en or t.position_km) if en else t.position_km,
             unit=(t.unit_en or t.unit_km) if en else t.unit_km,
+            person=_bare_name(t.official, en),
         )
         for i, t in enumerate(travellers, start=1)
     ]
     means = _unique((MEANS_EN if en else MEANS_KM).get(leg.means, leg.means) for leg in legs)
-    destinations = _unique(leg.destination(lang) for leg in legs)
+    # the places travelled to, without the place the mission starts from and returns to
+    home = legs[0].origin(lang) if legs else None
+    destinations = _unique(leg.destination(lang) for leg in legs if leg.destination(lang) != home)
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
     archive = "Archive" if en else "ឯកសារ-កាលប្បវត្តិ"
     copies = _unique(
@@ -216,7 +291,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         + [archive]
     )
     signer = order.signer
-    purpose = (order.purpose_en or order.purpose_km) if en else order.purpose_km
+    purpose = (order.purpose_en or order.purpose_km) if en else typed(order.purpose_km, en)
     url = verification_url(order)
     return OrderSheet(
         language=lang,
@@ -238,9 +313,10 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         signer_name=_person(signer, en) if signer else "",
         copies_to=copies,
         verify_url=url,
-        qr=qr_data_uri(url),
+        qr="",
         revoked=order.state == State.REVOKED,
-        revoked_reason=order.reason if order.state == State.REVOKED else "",
+        revoked_reason=typed(order.reason, en) if order.state == State.REVOKED else "",
+        revoked_on=_date(revoked_on(order), en) if order.state == State.REVOKED else "",
         legs=[
             LegRow(
                 origin=leg.origin(lang),
@@ -248,9 +324,11 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 date=_date(leg.travel_date, en),
                 date_short=_short_date(leg.travel_date, en),
                 means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
+                language=lang,
             )
             for leg in legs
         ],
+        persons=[_bare_name(p, en) for p in (signer, order.approval_leader) if p is not None],
     )
 
 
@@ -260,8 +338,36 @@ _TAG = re.compile(r"(<[^>]*>)")
 _RAW = re.compile(r"<(style|script|title)\b", re.I)
 
 
-def break_html(html: str) -> str:
-    """Insert Khmer word breaks into the text between tags (not into tags, styles or the title)."""
+def _protect(text: str, people, units, places) -> str:
+    """Word breaks in ``text`` (escaped HTML), except inside the given names, which are wrapped in a
+    span: place names (``nb``) break only at their own spaces, unit names (``nb unit``) only between
+    whole words, personal names (``nb pn``) never."""
+    if not people and not units and not places:
+        return insert_breaks(text)
+    kinds = {htmllib.escape(n, quote=False): "nb" for n in places}
+    kinds.update({htmllib.escape(n, quote=False): "nb unit" for n in units})
+    kinds.update({htmllib.escape(n, quote=False): "nb pn" for n in people})
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(insert_breaks(text[last:m.start()]))
+        name, kind = m.group(0), kinds[m.group(0)]
+        out.append(f'<span class="{kind}">{name_breaks(name) if kind == "nb unit" else name}</span>')
+        last = m.end()
+    out.append(insert_breaks(text[last:]))
+    return "".join(out)
+
+
+def _khmer(values, exclude=()):
+    return [v for v in values if v and v not in exclude and any("\u1780" <= c <= "\u17ff" for c in v)]
+
+
+def break_html(html: str, people=(), units=(), places=()) -> str:
+    """Insert Khmer word breaks into the text between tags (not into tags, styles or the title);
+    personal, unit and place names are never cut inside a word (see ``_protect``)."""
+    people = _khmer(people)
+    units = _khmer(units, people)
+    places = _khmer(places, [*people, *units])
     out, raw = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -274,16 +380,40 @@ def break_html(html: str) -> str:
         elif raw or not part.strip():
             out.append(part)
         else:
-            out.append(insert_breaks(part))
+            out.append(_protect(part, people, units, places))
     return "".join(out)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for the page margin boxes)."""
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def folio_css(sheet: OrderSheet) -> str:
+    """The page margin boxes of every page: the order number and "ទំព័រ ១/២" (Khmer digits in Khmer)."""
+    number = _css_string(strip_breaks(sheet.number))
+    if sheet.language == "en":
+        page = '"Page " counter(page) "/" counter(pages)'
+    else:
+        page = '"ទំព័រ " counter(page, khmer) "/" counter(pages, khmer)'
+    return f"@page {{ @bottom-left {{ content: {number}; }} @bottom-right {{ content: {page}; }} }}"
+
+
+def sheet_html(sheet: OrderSheet) -> str:
+    """The HTML WeasyPrint lays out for ``sheet``, Khmer word breaks included."""
+    if not sheet.qr:
+        sheet = replace(sheet, qr=qr_data_uri(sheet.verify_url))
+    with translation.override(sheet.language):
+        html = render_to_string(
+            TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
+        )
+    return break_html(html, *sheet.unbroken())
 
 
 def document_html(order: MissionOrder, language: str = "km") -> str:
     """The HTML WeasyPrint lays out, Khmer word breaks included."""
-    sheet = order_sheet(order, language)
-    with translation.override(sheet.language):
-        html = render_to_string(TEMPLATE, {"s": sheet, "en": sheet.language == "en"})
-    return break_html(html)
+    return sheet_html(order_sheet(order, language))
 
 
 _fonts = None
@@ -323,13 +453,16 @@ def render_html_document(html: str, stylesheets=None):
 
 
 def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
-    """The PDF of ``order`` in ``language`` ("km" or "en"): the order, then one visa sheet per traveller."""
+    """The PDF of ``order`` in ``language`` ("km" or "en") as it stands now: the order, then one visa
+    sheet per traveller."""
+    return render_sheet_pdf(order_sheet(order, language))
+
+
+def render_sheet_pdf(sheet: OrderSheet) -> bytes:
+    """The PDF of one version: everything printed comes from ``sheet``."""
     from weasyprint import Attachment
 
-    sheet = order_sheet(order, language)
-    with translation.override(sheet.language):
-        html = break_html(render_to_string(TEMPLATE, {"s": sheet, "en": sheet.language == "en"}))
-    document = render_html_document(html)
+    document = render_html_document(sheet_html(sheet))
     meta = document.metadata
     title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
     meta.title = strip_breaks(f"{title} {sheet.number}")
@@ -337,12 +470,53 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
     meta.authors = [strip_breaks(sheet.issuer)]
     meta.keywords = [sheet.verify_url]
     canonical = json.dumps(
-        {"number": strip_breaks(sheet.number), "state": order.state, "text": sheet.canonical_text()},
+        {"number": strip_breaks(sheet.number), "state": sheet.state, "text": sheet.canonical_text()},
         ensure_ascii=False,
         indent=1,
     )
     meta.attachments = [Attachment(string=canonical, base_url=None, name="order.json", description="canonical text")]
-    return document.write_pdf()
+    # archival (PDF/A-3b: XMP metadata, sRGB output intent, the canonical text attached), then signed by the issuer
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b")
+    return sign_pdf(pdf, reason=strip_breaks(f"{title} {sheet.number}"), location=CAPITAL_EN)
+
+
+# --- frozen versions -------------------------------------------------------------------------
+
+
+def frozen_sheet(doc: OrderDocument) -> OrderSheet:
+    """What version ``doc`` prints, stored with it the first time it is rendered.
+
+    The order's facts (names, honorifics, positions, units, places, dates) are those of its first
+    rendered version, in both languages, so a re-render after someone's name changed prints the
+    same text under the same number. The state is the version's own: only a version asked for at or
+    after the revocation carries the REVOKED mark, with the date and reason."""
+    if doc.content.get(doc.language):
+        return OrderSheet.from_content(doc.content[doc.language])
+    order = doc.order
+    first = (
+        OrderDocument.objects.filter(order=order).exclude(pk=doc.pk).exclude(content={})
+        .order_by("created", "pk").first()
+    )
+    facts = dict(first.content) if first is not None else {}
+    for lang in ("km", "en"):
+        if lang not in facts:
+            facts[lang] = order_sheet(order, lang).to_content()
+    log_entry = revocation(order)
+    when = timezone.localdate(log_entry.created) if log_entry else None
+    revoked = doc.reason == OrderDocument.Reason.REVOKED or (
+        log_entry is not None and doc.created >= log_entry.created
+    )
+    content = {}
+    for lang, data in facts.items():
+        en = lang == "en"
+        data = dict(data)
+        data["revoked"] = revoked
+        data["revoked_reason"] = typed(order.reason, en) if revoked else ""
+        data["revoked_on"] = _date(when, en) if revoked and when else ""
+        content[lang] = data
+    OrderDocument.objects.filter(pk=doc.pk).update(content=content)
+    doc.content = content
+    return OrderSheet.from_content(content[doc.language])
 
 
 # --- the task body ---------------------------------------------------------------------------
@@ -374,7 +548,7 @@ def render_document(document_id: int) -> str:
     doc = OrderDocument.objects.select_related("order", "order__issuing_unit").get(pk=document_id)
     started = time.perf_counter()
     try:
-        pdf = render_pdf(doc.order, doc.language)
+        pdf = render_sheet_pdf(frozen_sheet(doc))
         return _store(document_id, pdf, round((time.perf_counter() - started) * 1000))
     except Exception as exc:  # a render or storage error is recorded on the row, not raised into the worker
         log.exception("rendering document %s failed", document_id)

@@ -58,8 +58,12 @@ def clock(value):
 def other_language(msgid, **values):
     """``msgid`` in the language the reader is not using (Khmer for English readers and back), for pages
     that must be read in both, such as the public verification page. ``values`` fill %(name)s."""
-    with translation.override("km" if _english() else "en"):
+    khmer = _english()
+    with translation.override("km" if khmer else "en"):
         text = translation.gettext(msgid)
+    # numbers in the digits of that other language
+    values = {k: (to_khmer_digits(v) if khmer else str(v)) if isinstance(v, int) and not isinstance(v, bool) else v
+              for k, v in values.items()}
     return text % values if values else text
 
 

@@ -145,3 +145,41 @@ def test_order_page_shows_the_documents_panel(cast, login):
     page = login(cast.official).get(reverse("missions:detail", args=[order.pk])).content.decode()
     assert reverse("missions:document_download", args=[doc.pk]) in page
     assert reverse("missions:document_rerender", args=[order.pk]) not in page
+
+
+@pytest.mark.khmer
+@pytest.mark.django_db
+def test_return_package_pages_are_a4_with_bookmarks_and_a_khmer_report(cast, login):
+    import html as htmllib
+    import re
+
+    from khmer.wordbreak import strip_breaks
+    from missions.documents.package import report_html
+    from missions.models import LegStamp
+
+    order = _returned_with_attachment(cast)
+    response = login(cast.returns_clerk).get(reverse("missions:return_package", args=[order.pk]))
+    reader = PdfReader(io.BytesIO(_body(response)))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    travellers = list(order.travellers.select_related("official"))
+    for t in travellers:
+        assert f"{t.official.get_honorific_display()} {t.official.name_km}" in titles
+    legs = [item for item in outline if isinstance(item, list)]
+    assert len(legs) == len(travellers) and all(len(children) == order.legs.count() for children in legs)
+    assert legs[0][0].title.startswith("ដំណើរទី១៖ ")
+    assert titles[0] == "លិខិតបញ្ជាបេសកកម្ម" and "របាយការណ៍លទ្ធផលការងារ" in titles
+
+    stamps = list(LegStamp.objects.filter(traveller__order=order).select_related("traveller__official", "leg"))
+    order.report_text = "បានចូលរួមវគ្គ 3 ថ្ងៃ ទូរស័ព្ទ 012 345 678"
+    html = report_html(order, stamps)
+    body = re.sub(r"<style>.*?</style>|<title>.*?</title>|<[^>]+>", "", html, flags=re.S)
+    text = htmllib.unescape(strip_breaks(body))
+    assert "ព្រះរាជាណាចក្រកម្ពុជា" in text and "ក្រសួងមុខងារសាធារណៈ" in text and "ព.ស." in text
+    assert "របាយការណ៍លទ្ធផលការងារ" in text and "វគ្គ ៣ ថ្ងៃ" in text
+    assert f"{travellers[0].official.get_honorific_display()} {travellers[0].official.name_km}" in text
+    for t in travellers:  # the test officials' names carry Latin digits
+        text = text.replace(t.official.name_km, "")
+    assert re.findall(r"[0-9][0-9 ]*", text) == ["012 345 678"]  # a phone number keeps its digits

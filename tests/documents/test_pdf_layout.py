@@ -93,8 +93,13 @@ def test_no_line_runs_past_the_right_margin_with_a_very_long_khmer_purpose(issue
     checked = sum(1 for _ in document.pages)
     assert checked >= 4
     assert _overflowing_lines(document) == []
-    # the check can fail: the same document without the word breaks overflows
-    unbroken = render_html_document(strip_breaks(html))
+    # the check can fail: the same document without the word breaks (and without the last-resort
+    # wrapping of over-long words in cells) overflows
+    from weasyprint import CSS
+
+    from missions.documents.render import order_stylesheet
+
+    unbroken = render_html_document(strip_breaks(html), stylesheets=[order_stylesheet(), CSS(string="td { overflow-wrap: normal }")])
     assert _overflowing_lines(unbroken)
 
 
@@ -106,3 +111,17 @@ def test_qr_code_opens_the_verification_page(issued, tmp_path):
     image = Image.open(next(tmp_path.glob("p*.png")))
     found = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
     assert found == [f"{settings.SITE_URL}/verify/{issued.verification_token}/"]
+
+
+def test_qr_code_has_the_standard_quiet_zone_of_four_modules():
+    import base64
+
+    from missions.documents.render import qr_data_uri
+
+    uri = qr_data_uri("https://portal.example/verify/abc-def/")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("L")
+    scale = 5
+    dark_rows = [y for y in range(image.height) if min(image.getpixel((x, y)) for x in range(image.width)) < 128]
+    dark_cols = [x for x in range(image.width) if min(image.getpixel((x, y)) for y in range(image.height)) < 128]
+    assert dark_rows[0] == 4 * scale and dark_cols[0] == 4 * scale
+    assert image.height - 1 - dark_rows[-1] == 4 * scale

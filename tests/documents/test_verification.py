@@ -41,7 +41,8 @@ def test_page_is_public_and_shows_the_order_in_both_languages(cast, public_clien
     response = public_client.get(_url(issued))
     assert response.status_code == 200
     page = response.content.decode()
-    assert issued.display_number in page and f"No. {issued.number:03d}" in page
+    assert f'<dd class="order-number">{issued.display_number}</dd>' in page  # once, in the reader's language
+    assert page.count(issued.display_number) == 1
     assert cast.gdaf.name_km in page and cast.gdaf.name_en in page
     for t in issued.travellers.all():
         assert t.official.name_km in page and t.official.name_latin in page and t.position_km in page
@@ -85,11 +86,17 @@ def test_uploaded_pdf_is_checked_against_every_version_and_never_kept(cast, publ
 
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", data)}).content.decode()
     assert 'class="hash-match" data-version="1"' in page and hashlib.sha256(data).hexdigest() in page
+    assert 'data-signature="valid"' in page and "signed by" in page
+    i = data.index(b"/Title")
+    tampered = data[:i] + b"/Titlf" + data[i + 6:]
+    page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", tampered)}).content.decode()
+    assert 'class="hash-mismatch"' in page and 'data-signature="tampered"' in page and "changed after" in page
     english = second.file.open("rb").read()
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", english)}).content.decode()
     assert f'class="hash-match" data-version="{second.version}"' in page
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", pdf_bytes())}).content.decode()
     assert 'class="hash-mismatch"' in page and "does not match" in page
+    assert 'data-signature="unsigned"' in page and "no digital signature" in page
     page = public_client.post(_url(issued), {"pdf": SimpleUploadedFile("o.pdf", png_bytes())}).content.decode()
     assert 'class="hash-' not in page and "errorlist" in page
     assert _files(settings.MEDIA_ROOT) == stored
@@ -108,3 +115,21 @@ def test_upload_over_the_size_limit_is_refused(cast, public_client, issued, sett
 def test_rate_limit_answers_429(cast, public_client, issued):
     codes = [public_client.get(_url(issued)).status_code for _ in range(31)]
     assert codes[:30] == [200] * 30 and codes[30] == 429
+
+
+@pytest.mark.khmer
+@pytest.mark.django_db
+def test_khmer_page_shows_revocation_date_reason_and_khmer_digits(cast, public_client):
+    from django.utils import timezone
+
+    from khmer.dates import short_date
+
+    order = make_order(cast, state="issued")
+    from missions import services as s
+
+    order = s.order_revoke(order=order, by=cast.gdaf_clerk.user, reason="ប្តូរកាលវិភាគ 2 ថ្ងៃ")
+    _ready(order)
+    page = public_client.get(_url(order), HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    assert f'<dd class="revoked-on">{short_date(timezone.localdate())}</dd>' in page
+    assert '<dd class="revoked-reason">ប្តូរកាលវិភាគ ២ ថ្ងៃ</dd>' in page
+    assert "(កំណែទី ២)" in page and "កំណែទី 2" not in page

@@ -190,12 +190,22 @@ def test_animal_year_changes_at_new_year_sample():
     assert lunar_date(datetime.date(2026, 4, 15)).animal_km == "មមី"
 
 
+def _first_new_day(year):
+    return datetime.date.fromordinal(cal._new_year_first_ordinal(year))
+
+
 @pytest.mark.parametrize("year", YEARS)
 def test_animal_year_changes_at_new_year(year):
     new_year = cal.khmer_new_year(year)
     songkran = new_year.moha_songkran
-    assert lunar_date(songkran).animal == (year - 5) % 12
-    assert lunar_date(songkran + ONE_DAY).animal == (year - 4) % 12
+    moment = cal.new_year_moment(year)
+    first_new = _first_new_day(year)
+    # the day on which the moment falls is still the old year (a moment at midnight starts the new day)
+    assert first_new == moment.date() + (ONE_DAY if moment.time() != datetime.time() else datetime.timedelta())
+    assert lunar_date(first_new - ONE_DAY).animal == (year - 5) % 12
+    assert lunar_date(first_new).animal == (year - 4) % 12
+    if year not in cal.OFFICIAL_NEW_YEAR_MOMENTS:
+        assert first_new == songkran + ONE_DAY
     assert lunar_date(datetime.date(year, 1, 1)).animal == (year - 5) % 12
     assert lunar_date(datetime.date(year, 12, 31)).animal == (year - 4) % 12
     assert new_year.moment >= datetime.datetime.combine(songkran, datetime.time())
@@ -213,15 +223,16 @@ def test_era_change_at_lerng_sak_sample():
 def test_era_is_new_by_lerng_sak(year):
     new_year = cal.khmer_new_year(year)
     js = year - cal.JS_TO_AD
-    assert lunar_date(new_year.moha_songkran).jolak_sakaraj == js - 1
-    for day in (*new_year.vanabat, new_year.lerng_sak):
+    first_new = _first_new_day(year)
+    assert lunar_date(first_new - ONE_DAY).jolak_sakaraj == js - 1
+    for day in (d for d in (*new_year.vanabat, new_year.lerng_sak) if d >= first_new):
         value = lunar_date(day)
         assert value.jolak_sakaraj == js
         assert value.era == js % 10
         assert value.era_km == cal.ERAS_KM[js % 10]
     # the era and the animal year change on the same day
-    first_new = new_year.moha_songkran + ONE_DAY
     assert lunar_date(first_new - ONE_DAY).era != lunar_date(first_new).era
+    assert lunar_date(first_new - ONE_DAY).animal != lunar_date(first_new).animal
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -387,3 +398,43 @@ def test_main_in_process(capsys):
     with pytest.raises(SystemExit) as excinfo:
         cal.main(["nonsense"])
     assert excinfo.value.code == 2
+
+
+# --- the day the animal year and the era change ------------------------------
+
+
+def test_officially_announced_moments_override_the_calculation():
+    # 2012: calculated 13 April 19:12, announced 14 April 19:11 — 14 April is still the Rabbit, era 3
+    assert cal.khmer_new_year(2012).moment.date() == datetime.date(2012, 4, 13)
+    day = lunar_date(datetime.date(2012, 4, 14))
+    assert (day.animal_km, day.era_km) == ("ថោះ", "ត្រីស័ក")
+    day = lunar_date(datetime.date(2012, 4, 15))
+    assert (day.animal_km, day.era_km) == ("រោង", "ចត្វាស័ក")
+    for year, moment in cal.OFFICIAL_NEW_YEAR_MOMENTS.items():
+        assert lunar_date(moment.date()).animal == (year - 5) % 12
+        assert lunar_date(moment.date() + ONE_DAY).animal == (year - 4) % 12
+
+
+FOUR_DAY_YEARS = [y for y in range(1900, 2101) if len(cal.khmer_new_year(y).vanabat) == 2]
+
+
+def test_four_day_sangkran_years_exist_in_the_range():
+    # the sun enters Aries on the first of the last four days of the old year: about one year in seven
+    assert 25 <= len(FOUR_DAY_YEARS) <= 40
+    assert {2016, 2020, 2024, 2028} <= set(FOUR_DAY_YEARS)
+
+
+@pytest.mark.parametrize("year", FOUR_DAY_YEARS)
+def test_four_day_sangkran_changes_year_the_day_after_the_moment(year):
+    """Chhankitek (as momentkh reckons it): in a four-day Sangkran the moment is on Moha Songkran,
+    three days before Lerng Sak; the day it falls on is the old year, the next day the new one
+    (animal year and era together), and both Vanabat days are already the new year."""
+    new_year = cal.khmer_new_year(year)
+    moment = cal.new_year_moment(year)
+    assert moment.date() == new_year.lerng_sak - 3 * ONE_DAY or moment.time() == datetime.time()
+    old, new = lunar_date(_first_new_day(year) - ONE_DAY), lunar_date(_first_new_day(year))
+    assert _first_new_day(year) == moment.date() + ONE_DAY or moment.time() == datetime.time()
+    assert (old.animal, new.animal) == ((year - 5) % 12, (year - 4) % 12)
+    assert (old.era, new.era) == ((year - cal.JS_TO_AD - 1) % 10, (year - cal.JS_TO_AD) % 10)
+    for day in new_year.vanabat:
+        assert lunar_date(day).animal == (year - 4) % 12

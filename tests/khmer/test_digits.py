@@ -86,3 +86,13 @@ def test_no_module_of_the_package_imports_django():
     pattern = re.compile(r"^\s*(import|from)\s+django\b|import_module\(\s*['\"]django", re.M)
     for path in (ROOT / "khmer").rglob("*.py"):
         assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_typed_numbers_become_khmer_except_phone_numbers_urls_and_identifiers():
+    from khmer.digits import khmer_digits_in_text
+
+    assert khmer_digits_in_text("លេខ 107 ស.ជ.ណ") == "លេខ ១០៧ ស.ជ.ណ"
+    assert khmer_digits_in_text("ថ្ងៃទី 02/09/2026") == "ថ្ងៃទី ០២/០៩/២០២៦"
+    assert khmer_digits_in_text("ទូរស័ព្ទ 012 345 678") == "ទូរស័ព្ទ 012 345 678"
+    assert khmer_digits_in_text("https://mcs.gov.kh/a/1") == "https://mcs.gov.kh/a/1"
+    assert khmer_digits_in_text("ID 123456789") == "ID 123456789"

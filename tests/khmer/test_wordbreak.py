@@ -122,3 +122,19 @@ def test_rejects_bad_arguments():
         insert_breaks(None)
     with pytest.raises(ValueError):
         insert_breaks("ក្រសួង", sep="")
+
+
+def test_join_words_spaces_only_where_khmer_meets_latin():
+    from khmer.wordbreak import join_words
+
+    assert join_words("មកដល់", "Seoul") == "មកដល់ Seoul"
+    assert join_words("លេខ", "107") == "លេខ 107"
+    assert join_words("មកដល់", "ខេត្តកំពត") == "មកដល់ខេត្តកំពត"
+    assert join_words("Arrived at ", "Seoul") == "Arrived at Seoul"
+
+
+def test_name_breaks_keep_words_whole():
+    from khmer.wordbreak import name_breaks
+
+    assert name_breaks("អគ្គនាយកដ្ឋានរដ្ឋបាលនិងហិរញ្ញវត្ថុ").split(ZWSP) == ["អគ្គនាយកដ្ឋាន", "រដ្ឋបាល", "និង", "ហិរញ្ញវត្ថុ"]
+    assert name_breaks("ខុទ្ទកាល័យ") == "ខុទ្ទកាល័យ"

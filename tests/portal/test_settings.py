@@ -41,6 +41,13 @@ def test_production_refuses_the_development_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_the_demo_signing_key():
+    import secrets
+
+    result = _django({"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": secrets.token_urlsafe(60)}, module="portal.production")
+    assert result.returncode != 0 and "PDF_SIGNING_P12" in result.stderr
+
+
 def test_embedded_default_is_sqlite_and_a_serverless_celery_transport():
     code = ("import django; django.setup(); from django.conf import settings; "
             "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER)")

@@ -241,10 +241,10 @@ def test_failed_render_leaves_the_order_issued_shows_the_failure_and_is_retried(
     doc = OrderDocument.objects.get(order=order)
     assert doc.status == OrderDocument.Status.PENDING
 
-    def broken(order, language="km"):
+    def broken(sheet):
         raise OSError("font file unreadable")
 
-    monkeypatch.setattr(render, "render_pdf", broken)
+    monkeypatch.setattr(render, "render_sheet_pdf", broken)
     assert render.render_document(doc.pk) == "failed"
     order.refresh_from_db()
     doc.refresh_from_db()
