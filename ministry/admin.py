@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from .admin_accounts import OfficialWithLoginMixin
 from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
 from .resources import OfficialResource, UnitResource
 from .selectors import people_visible_to
@@ -57,7 +58,7 @@ class HoldingInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(ImportExportModelAdmin):
+class OfficialAdmin(OfficialWithLoginMixin, ImportExportModelAdmin):
     resource_classes = [OfficialResource]
     list_display = ["civil_service_id", "honorific", "name_km", "name_latin", "position", "unit", "active"]
     list_filter = ["active", "position__in_leadership_group", "position", "unit__kind", "gender"]

@@ -118,9 +118,35 @@ class LegInline(DraftEditableInline):
               "travel_date", "means")
 
 
-class OrderLogInline(ReadOnlyInline):
+def _log_action(entry) -> str:
+    from .views import LOG_LABELS
+
+    return str(LOG_LABELS.get(entry.action, entry.action))
+
+
+def _state_label(value) -> str:
+    return str(State(value).label) if value in State.values else (value or "—")
+
+
+class LogLabels:
+    """Log rows as people read them: the action and the states by their names, not their codes."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry):
+        return _log_action(entry)
+
+    @admin.display(description=_("from state"), ordering="from_state")
+    def from_state_label(self, entry):
+        return _state_label(entry.from_state)
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def to_state_label(self, entry):
+        return _state_label(entry.to_state)
+
+
+class OrderLogInline(LogLabels, ReadOnlyInline):
     model = OrderLog
-    fields = ("created", "action", "from_state", "to_state", "actor", "acting_for", "note")
+    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "note")
     readonly_fields = fields
 
 
@@ -178,6 +204,16 @@ class MissionOrderAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Nothing on the form is editable; state changes go through the services."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The decision page shows what is decided on: the evidence with its scan, the travellers, the route."""
+        extra = dict(extra_context or {})
+        if str(object_id).isdigit():
+            extra["summary_travellers"] = list(Traveller.objects.filter(order_id=object_id)
+                                               .select_related("official").order_by("sort", "id"))
+            extra["summary_legs"] = list(Leg.objects.filter(order_id=object_id)
+                                         .select_related("from_province", "to_province").order_by("seq"))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     # --- transitions through the services -------------------------------------------
     def get_fsm_block_label(self, fsm_field_name):
@@ -244,8 +280,8 @@ class LegStampAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderLog)
-class OrderLogAdmin(ReadOnlyAdmin):
-    list_display = ("created", "order", "action", "from_state", "to_state", "actor", "acting_for")
+class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
+    list_display = ("created", "order", "action_label", "from_state_label", "to_state_label", "actor", "acting_for")
     list_filter = ("action", "to_state", "created")
     search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")

@@ -423,6 +423,14 @@ class OrderLog(models.Model):
         verbose_name = _("order log entry")
         verbose_name_plural = _("order log")
 
+    def __str__(self):
+        if self.to_state in State.values:
+            moved = State(self.to_state).label
+            if self.from_state in State.values:
+                moved = f"{State(self.from_state).label} → {moved}"
+            return f"{self.order} · {moved}"
+        return f"{self.order} · {self.action}"
+
 
 class ApprovalDelegation(models.Model):
     """A leader lets another leader approve in their name for a date range."""
