@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -9,7 +10,8 @@ from import_export.admin import ImportExportModelAdmin
 from .admin_accounts import OfficialWithLoginMixin
 from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
 from .resources import OfficialResource, UnitResource
-from .selectors import people_visible_to
+from .selectors import official_search_q, people_visible_to
+from portal.admin_lists import BoundedCountAdmin
 from .services import official_change_position
 
 
@@ -58,14 +60,22 @@ class HoldingInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(OfficialWithLoginMixin, ImportExportModelAdmin):
+class OfficialAdmin(OfficialWithLoginMixin, BoundedCountAdmin, ImportExportModelAdmin):
     resource_classes = [OfficialResource]
     list_display = ["civil_service_id", "honorific", "name_km", "name_latin", "position", "unit", "active"]
     list_filter = ["active", "position__in_leadership_group", "position", "unit__kind", "gender"]
     search_fields = ["civil_service_id", "name_km", "name_latin", "phone", "email", "unit__code", "unit__name_km"]
     autocomplete_fields = ["unit", "position", "user"]
     list_select_related = ["unit", "position"]
+    list_per_page = 50
     inlines = [HoldingInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The portal's people search (trigram-indexed names, the civil-service ID), or a unit's code."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(official_search_q(term) | Q(unit__code__iexact=term)), False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
