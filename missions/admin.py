@@ -260,16 +260,32 @@ class MissionOrderAdmin(BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(work_q(request.user))
+        if not hasattr(request, "_work_q"):  # read once per request: the page asks for the queryset often
+            request._work_q = work_q(request.user)
+        return qs.filter(request._work_q)
 
     def get_object(self, request, object_id, from_field=None):
+        """The order with everything its page shows, read once per request (the decision buttons ask again)."""
+        cached = getattr(request, "_order_object", None)
+        if cached is not None and str(cached.pk) == str(object_id):
+            return cached
         qs = self.get_queryset(request).select_related(
             "issuing_unit", "requesting_unit", "requested_by", "approver", "approved_by", "approved_acting_for",
             "signer", "approval_leader")
         try:
-            return qs.get(pk=int(object_id))
+            obj = qs.get(pk=int(object_id))
         except (ValueError, MissionOrder.DoesNotExist):
             return None
+        if request.method == "GET":
+            request._order_object = obj
+        return obj
+
+    def get_inlines(self, request, obj):
+        """Travellers and legs are edited here only on a superuser's draft; otherwise the summary above the
+        form shows them, and only the log is listed below it."""
+        if obj is not None and request.user.is_superuser and obj.state == State.DRAFT:
+            return self.inlines
+        return [OrderLogInline]
 
     def get_search_results(self, request, queryset, search_term):
         """The portal's search; a term of digits alone is an order number or a civil-service ID (names have no
