@@ -23,13 +23,16 @@ _MARKUP = re.compile(
 _DIGITS = re.compile(r"(?<![A-Za-z0-9_@#&])[0-9]+(?![A-Za-z0-9_@])")
 
 
+def _khmer(match) -> str:
+    return to_khmer_digits(match.group())
+
+
 def khmer_digits_in_text(html: str) -> str:
     """``html`` with the digits of its text (never of its markup) written in Khmer."""
     parts = _MARKUP.split(html)
     # split() with one group: text at even indexes, markup at odd ones.
     for i in range(0, len(parts), 2):
-        if any(c.isdigit() for c in parts[i]):
-            parts[i] = _DIGITS.sub(lambda m: to_khmer_digits(m.group()), parts[i])
+        parts[i] = _DIGITS.sub(_khmer, parts[i])
     return "".join(parts)
 
 

@@ -56,11 +56,13 @@ class BoundedCountPaginator(Paginator):
 
 class BoundedCountAdmin:
     """ModelAdmin mixin for long lists: the bounded count for the page numbers, no second count of the whole
-    table, and each row's selection box written directly (Django renders it through the form template engine,
+    table, no facet counts, and each row's selection box written directly (Django renders it through the form template engine,
     which cost more than the rest of the row)."""
 
     paginator = BoundedCountPaginator
     show_full_result_count = False
+    # Facet counts ("Show counts") count every filter choice over the whole table on every page.
+    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):

@@ -104,6 +104,7 @@ def fast_results(cl):
                 break
         linked |= set(links or ())
     rows = []
+    seen = {}  # a page repeats its dates, units and people: each is written once
     for result in cl.result_list:
         cells, first = [], True
         for name, classes, kind, field in columns:
@@ -113,10 +114,22 @@ def fast_results(cl):
                 value = getattr(result, field.attname)
                 if isinstance(value, str) and value.strip() == "":
                     value = ""
-                text, cls = display_for_field(value, field, empty), classes
+                try:
+                    key = (name, value)
+                    text = seen.get(key)
+                except TypeError:  # an unhashable value (JSON): written each time
+                    key, text = None, None
+                if text is None:
+                    text = conditional_escape(display_for_field(value, field, empty))
+                    if key is not None:
+                        seen[key] = text
+                cls = classes
             elif kind == "fk":
-                value = getattr(result, field.name)
-                text, cls = (empty if value is None else value), classes
+                key = (name, getattr(result, field.attname))
+                if key not in seen:
+                    value = getattr(result, field.name)
+                    seen[key] = conditional_escape(empty if value is None else value)
+                text, cls = seen[key], classes
             else:
                 text, cls = _generic_cell(cl, result, name, classes)
             class_attr = " ".join(cls)
