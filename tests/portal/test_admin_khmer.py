@@ -34,7 +34,7 @@ def test_admin_home_reads_khmer_with_khmer_digits(cast, client):
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
     for khmer in ("សូមស្វាគមន៍", "ទៅវិបផតថល", "សកម្មភាពថ្មីៗ"):
         assert khmer in html
-    for english in ("Welcome,", "View site", "Recent actions", "Skip to main content"):
+    for english in ("Welcome,", "View site", "Recent actions", "Skip to main content", "Issue counters"):
         assert english not in html
     log = client.get("/admin/missions/orderlog/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert "OrderLog object" not in log and "បានដាក់ស្នើ" in log
@@ -87,3 +87,23 @@ def test_add_official_form_refuses_a_taken_username_and_changes_nothing(cast, cl
     assert response.status_code == 200
     assert "A user with that username already exists." in response.content.decode()
     assert Official.objects.count() == before
+
+
+def test_decision_page_shows_evidence_scan_travellers_and_route(cast, client):
+    from django.urls import reverse
+
+    from missions.models import MissionOrder
+    from tests.factories import make_order
+
+    order = make_order(cast, state="submitted", approver=cast.leader)
+    MissionOrder.objects.filter(pk=order.pk).update(invitation_scan="private/letter.pdf")
+    client.force_login(_staff(cast.leader).user)
+    html = client.get(reverse("admin:missions_missionorder_change", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    summary = html.split('class="order-summary"')[1].split("</section>")[0]
+    assert reverse("missions:file", args=["invitation", order.pk]) in summary
+    assert order.invitation_sender in summary
+    for traveller in order.travellers.select_related("official"):
+        assert traveller.official.name_latin in summary
+    for leg in order.legs.all():
+        assert str(leg.destination()) in summary
+    assert 'value="approve"' in html
