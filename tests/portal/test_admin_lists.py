@@ -51,3 +51,17 @@ def test_bounded_count_is_exact_up_to_its_bound(cast):
     # Beyond the bound: PostgreSQL's estimate, never less than the bound; other databases count exactly.
     assert small.count >= 4
     assert BoundedCountPaginator(qs.filter(action="no-such-action"), 2).count == 0
+
+
+def test_later_pages_read_by_keys_are_the_same_rows(cast):
+    from django.core.paginator import Paginator
+
+    from missions.models import OrderLog
+
+    for i in range(3):
+        make_order(cast, state="issued", start=date.today() + timedelta(days=10 + 10 * i))
+    qs = OrderLog.objects.select_related("order", "actor").order_by("-id")
+    plain, ours = Paginator(qs, 4), BoundedCountPaginator(qs, 4)
+    assert ours.num_pages == plain.num_pages >= 3
+    for number in range(1, plain.num_pages + 1):
+        assert [o.pk for o in ours.page(number).object_list] == [o.pk for o in plain.page(number).object_list]
