@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
+from ministry.admin_audit import AuditedAdminMixin
 from ministry.models import Role
 from ministry.roles import has_role
 
@@ -94,7 +95,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReadOnlyAdmin(BoundedCountAdmin, admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdminMixin, BoundedCountAdmin, admin.ModelAdmin):
     """Rows written only by the services: visible to the staff who may see their order, never edited here."""
 
     order_path = "order"
@@ -211,7 +212,7 @@ class OrderLogInline(LogLabels, ReadOnlyInline):
 
 
 @admin.register(MissionOrder)
-class MissionOrderAdmin(BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
+class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
     change_form_template = "missions/admin/order_change_form.html"
     fsm_transition_form_template = "missions/admin/order_transition_form.html"
@@ -341,7 +342,7 @@ class MissionOrderAdmin(BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
         self.message_user(request, done, level=messages.SUCCESS)
         return True
 
-    @admin.action(description=_("Approve the selected requests"))
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_selected(self, request, queryset):
         approved, refused = 0, []
         for order in queryset:

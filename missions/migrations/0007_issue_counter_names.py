@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ministry', '0003_search_indexes'),
-        ('missions', '0005_list_indexes'),
+        ('missions', '0006_text_limits'),
     ]
 
     operations = [
