@@ -76,8 +76,37 @@ def _pick_users():
     clerk = user_with(Role.ISSUING_CLERK, unit__code="GDAF").first()
     returns = user_with(Role.RETURNS_CLERK, unit__code="GDAF").first()
     assert MissionOrder.objects.exists(), "seed the database first: manage.py seed_scale"
-    return {"official": mine, "unit_head": head, "approver": approver, "issuing_clerk": clerk,
-            "returns_clerk": returns}
+    users = {"official": mine, "unit_head": head, "approver": approver, "issuing_clerk": clerk,
+             "returns_clerk": returns, "admin": _administrator()}
+    _admin_staff(users)
+    return users
+
+
+def _administrator():
+    """The superuser who administers the portal (made once in the bench database if the seed has none)."""
+    from django.contrib.auth import get_user_model
+
+    from ministry.models import Official, Role
+
+    admin = Official.objects.filter(user__is_superuser=True, active=True).first()
+    if admin is None:
+        admin = Official.objects.filter(user__groups__name=Role.ADMINISTRATOR, active=True).first() or \
+            Official.objects.filter(user__isnull=False, unit__code="MCS", active=True).first() or \
+            Official.objects.filter(user__isnull=False, active=True).order_by("id").first()
+        get_user_model().objects.filter(pk=admin.user_id).update(is_superuser=True, is_staff=True)
+        admin.user.refresh_from_db()
+    return admin
+
+
+def _admin_staff(users):
+    """Leaders and clerks work in the admin: their accounts are staff, as the add-official screen makes them."""
+    from django.contrib.auth import get_user_model
+
+    ids = [users[r].user_id for r in ("approver", "issuing_clerk", "returns_clerk") if users.get(r)]
+    get_user_model().objects.filter(pk__in=ids, is_staff=False).update(is_staff=True)
+    for r in ("approver", "issuing_clerk", "returns_clerk"):
+        if users.get(r):
+            users[r].user.refresh_from_db()
 
 
 def _a_traveller(users) -> str:
@@ -113,7 +142,41 @@ def _pages(users):
             pages.append((name, role, reverse(urlname)))
         except NoReverseMatch:
             pass
+    pages += _admin_pages(users)
     return [(name, role, url) for name, role, url in pages if users.get(role)]
+
+
+def _admin_pages(users):
+    """The admin pages a leader, a clerk or the administrator uses, at the data's full size."""
+    from missions.models import MissionOrder, State
+
+    orders = "/admin/missions/missionorder/"
+    waiting = (MissionOrder.objects.filter(approver=users["approver"], state=State.SUBMITTED)
+               .order_by("-id").values_list("id", flat=True).first())
+    pages = [
+        ("admin home", "admin", "/admin/"),
+        ("admin orders", "admin", orders),
+        # Page 50 at full size (orders 2 451–2 500); the last page on a small seed.
+        ("admin orders, page 50", "admin", orders + f"?p={max(1, min(50, MissionOrder.objects.count() // 50))}"),
+        ("admin orders, search \"Sok\"", "admin", orders + "?q=Sok"),
+        ("admin orders, search by number", "admin", orders + "?" + urlencode({"q": _a_number()})),
+        ("admin orders, state filter", "admin", orders + "?state=issued"),
+        ("admin approvals (leader)", "approver", orders + "?state=submitted"),
+        ("admin orders (issuing clerk)", "issuing_clerk", orders),
+        ("admin officials", "admin", "/admin/ministry/official/"),
+        ("admin officials, search \"Sok\"", "admin", "/admin/ministry/official/?q=Sok"),
+        ("admin order log", "admin", "/admin/missions/orderlog/"),
+        ("admin order log (returns clerk)", "returns_clerk", "/admin/missions/orderlog/"),
+    ]
+    if waiting:
+        pages.append(("admin approval page", "approver", f"{orders}{waiting}/change/"))
+    return pages
+
+
+def _a_number() -> str:
+    from missions.models import MissionOrder
+
+    return MissionOrder.objects.exclude(number=None).order_by("-id").values_list("number", flat=True).first() or "1"
 
 
 def _pct(values, p):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from .admin_accounts import OfficialWithLoginMixin
 from .admin_audit import AuditedAdminMixin
 from .audit import audit
 from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
 from .resources import OfficialResource, UnitResource
-from .selectors import people_visible_to
+from .selectors import official_search_q, people_visible_to
+from portal.admin_lists import BoundedCountAdmin
 from .services import official_change_position
 
 
@@ -72,14 +75,22 @@ class HoldingInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(AdministratorImportExportMixin, ImportExportModelAdmin):
+class OfficialAdmin(AdministratorImportExportMixin, OfficialWithLoginMixin, BoundedCountAdmin, ImportExportModelAdmin):
     resource_classes = [OfficialResource]
     list_display = ["civil_service_id", "honorific", "name_km", "name_latin", "position", "unit", "active"]
     list_filter = ["active", "position__in_leadership_group", "position", "unit__kind", "gender"]
     search_fields = ["civil_service_id", "name_km", "name_latin", "phone", "email", "unit__code", "unit__name_km"]
     autocomplete_fields = ["unit", "position", "user"]
     list_select_related = ["unit", "position"]
+    list_per_page = 50
     inlines = [HoldingInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The portal's people search (trigram-indexed names, the civil-service ID), or a unit's code."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(official_search_q(term) | Q(unit__code__iexact=term)), False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -134,8 +145,49 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+def role_label(name: str) -> str:
+    """A role group by its role's name (Leadership approver), not its code (approver)."""
+    from .models import Role
+
+    return str(Role(name).label) if name in Role.values else name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        from .models import Role
+
+        return [(r.value, r.label) for r in Role]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    list_display = ("username", "official", "roles", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)
+    list_select_related = ("official",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("Roles"))
+    def roles(self, user):
+        return ", ".join(role_label(g.name) for g in user.groups.all())
+
+    @admin.display(description=_("official"))
+    def official(self, user):
+        return getattr(user, "official", None) or "—"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
+
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
@@ -147,7 +199,11 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
 
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
-    pass
+    list_display = ("role", "name")
+
+    @admin.display(description=_("role"), ordering="name")
+    def role(self, group):
+        return role_label(group.name)
 
 
 # Login throttling records (django-axes): deleting one unlocks an account, so that is audited too, and the

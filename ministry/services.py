@@ -114,3 +114,26 @@ def official_ensure_holding(official: Official, on: date | None = None) -> None:
         PositionHolding.objects.create(
             official=official, position=official.position, unit=official.unit, started_on=on or timezone.localdate()
         )
+
+
+def official_create_with_login(*, official: Official, username: str, password: str, roles=(), by=None) -> Official:
+    """A new official with a login and roles in one step: the user, the official, the role groups, the first
+    holding. Staff access (the admin) follows the roles: approvers, clerks and administrators get it."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from .models import Role
+    from .roles import STAFF_ROLES
+
+    roles = [Role(r) for r in dict.fromkeys(roles)]
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username=username, password=password, email=official.email,
+            is_staff=bool(set(roles) & STAFF_ROLES),
+        )
+        user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+        official.user = user
+        official.save()
+        official_ensure_holding(official)
+        audit(official, "ministry.official.created", by=by, username=username, roles=[r.value for r in roles])
+    return official

@@ -6,6 +6,7 @@ log, the events and the permission checks are the same as on the pages."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
@@ -26,7 +27,8 @@ from .models import (
     State,
     Traveller,
 )
-from .selectors import orders_visible_q
+from .selectors import filter_orders, work_q
+from portal.admin_lists import BoundedCountAdmin
 
 STAFF_ROLES = (Role.ADMINISTRATOR, Role.APPROVER, Role.ISSUING_CLERK, Role.RETURNS_CLERK, Role.UNIT_HEAD)
 
@@ -38,17 +40,66 @@ def _may_use(request) -> bool:
 
 
 def _visible_orders(request):
-    return MissionOrder.objects.filter(orders_visible_q(request.user))
+    return MissionOrder.objects.filter(work_q(request.user))
+
+
+class IssuerFilter(admin.SimpleListFilter):
+    """The issuers (Cabinet, GDAF), not all 150 units."""
+
+    title = _("issuer")
+    parameter_name = "issuer"
+
+    def lookups(self, request, model_admin):
+        from ministry.selectors import issuers
+
+        return [(u.pk, str(u)) for u in issuers()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(issuing_unit=self.value()) if str(self.value() or "").isdigit() else queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+    state_path = "state"
+
+    def lookups(self, request, model_admin):
+        return State.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.state_path: self.value()}) if self.value() in State.values else queryset
+
+
+class ToStateFilter(StateFilter):
+    title = _("to state")
+    parameter_name = "to_state"
+    state_path = "to_state"
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The log's actions by name, from the list of actions rather than a scan of every log row."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from .views import LOG_LABELS
+
+        return list(LOG_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdminMixin, BoundedCountAdmin, admin.ModelAdmin):
     """Rows written only by the services: visible to the staff who may see their order, never edited here."""
 
     order_path = "order"
+    list_per_page = 50
 
     def has_module_permission(self, request):
         return _may_use(request)
@@ -112,33 +163,71 @@ class TravellerInline(DraftEditableInline):
     autocomplete_fields = ()
     raw_id_fields = ("official",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("official")
+
 
 class LegInline(DraftEditableInline):
     model = Leg
     fields = ("seq", "from_province", "from_country", "from_city", "to_province", "to_country", "to_city",
               "travel_date", "means")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_province", "to_province")
 
-class OrderLogInline(ReadOnlyInline):
+
+def _log_action(entry) -> str:
+    from .views import LOG_LABELS
+
+    return str(LOG_LABELS.get(entry.action, entry.action))
+
+
+def _state_label(value) -> str:
+    return str(State(value).label) if value in State.values else (value or "—")
+
+
+class LogLabels:
+    """Log rows as people read them: the action and the states by their names, not their codes."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry):
+        return _log_action(entry)
+
+    @admin.display(description=_("from state"), ordering="from_state")
+    def from_state_label(self, entry):
+        return _state_label(entry.from_state)
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def to_state_label(self, entry):
+        return _state_label(entry.to_state)
+
+
+class OrderLogInline(LogLabels, ReadOnlyInline):
     model = OrderLog
-    fields = ("created", "action", "from_state", "to_state", "actor", "acting_for", "note")
+    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "note")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "acting_for")
 
 
 @admin.register(MissionOrder)
-class MissionOrderAdmin(AuditedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
+class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
     change_form_template = "missions/admin/order_change_form.html"
     fsm_transition_form_template = "missions/admin/order_transition_form.html"
     fsm_forms = {"reject": RejectForm}
     fsm_transition_not_allowed_msg = _("You are not allowed to do that with this order.")
-    list_display = ("__str__", "state", "issuing_unit", "requesting_unit", "requested_by", "approver",
-                    "departure_date", "return_date", "overdue_since")
-    list_filter = ("state", "issuing_unit", "basis", "departure_date", "requesting_unit")
-    search_fields = ("number", "purpose_km", "purpose_en", "travellers__official__name_km",
-                     "travellers__official__name_latin", "travellers__official__civil_service_id")
-    list_select_related = ("issuing_unit", "requesting_unit", "requested_by", "approver")
-    date_hierarchy = "departure_date"
+    # The issuer is a filter (two of them): the columns left fit a 1366 px screen.
+    list_display = ("__str__", "state", "requesting_unit", "requested_by", "approver", "departure_date", "return_date",
+                    "overdue_since")
+    list_filter = (StateFilter, IssuerFilter, "basis", "departure_date")
+    # The portal's search (ministry.selectors.official_search_q, trigram-indexed): a traveller's name or
+    # civil-service ID, or the order number.  See get_search_results.
+    search_fields = ("number",)
+    search_help_text = _("A traveller's name or civil-service ID, or the order number.")
+    list_select_related = ("issuing_unit", "requesting_unit", "requested_by", "approver")  # the number reads the issuer
+    list_per_page = 50
     inlines = [TravellerInline, LegInline, OrderLogInline]
     actions = ["approve_selected"]
     fieldsets = (
@@ -168,10 +257,52 @@ class MissionOrderAdmin(AuditedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
         return False  # orders are cancelled or revoked, never deleted
 
     def get_queryset(self, request):
+        """Staff see the orders they work on (work_q): a leader the orders they approve, a clerk their issuer's."""
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(orders_visible_q(request.user))
+        if not hasattr(request, "_work_q"):  # read once per request: the page asks for the queryset often
+            request._work_q = work_q(request.user)
+        return qs.filter(request._work_q)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The order with everything its page shows, read once per request (the decision buttons ask again)."""
+        cached = getattr(request, "_order_object", None)
+        if cached is not None and str(cached.pk) == str(object_id):
+            return cached
+        qs = self.get_queryset(request).select_related(
+            "issuing_unit", "requesting_unit", "requested_by", "approver", "approved_by", "approved_acting_for",
+            "signer", "approval_leader")
+        try:
+            obj = qs.get(pk=int(object_id))
+        except (ValueError, MissionOrder.DoesNotExist):
+            return None
+        if request.method == "GET":
+            request._order_object = obj
+        return obj
+
+    def get_inlines(self, request, obj):
+        """Travellers and legs are edited here only on a superuser's draft; otherwise the summary above the
+        form shows them, and only the log is listed below it."""
+        if obj is not None and request.user.is_superuser and obj.state == State.DRAFT:
+            return self.inlines
+        return [OrderLogInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The portal's search; a term of digits alone is an order number or a civil-service ID (names have no
+        digits), which the indexes answer at once instead of a name search for digits."""
+        from khmer.digits import from_khmer_digits
+
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        digits = from_khmer_digits(term).replace(" ", "")
+        if digits.isdigit():
+            # The few matching keys first: as sub-selects in an OR, PostgreSQL would walk every order.
+            ids = {*MissionOrder.objects.filter(number=int(digits)).values_list("id", flat=True),
+                   *Traveller.objects.filter(official__civil_service_id__iexact=digits).values_list("order_id", flat=True)}
+            return queryset.filter(pk__in=sorted(ids)), False
+        return filter_orders(queryset, q=term), False
 
     def get_readonly_fields(self, request, obj=None):
         names = [f for block in self.fieldsets for f in block[1]["fields"]]
@@ -179,6 +310,16 @@ class MissionOrderAdmin(AuditedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Nothing on the form is editable; state changes go through the services."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The decision page shows what is decided on: the evidence with its scan, the travellers, the route."""
+        extra = dict(extra_context or {})
+        if str(object_id).isdigit():
+            extra["summary_travellers"] = list(Traveller.objects.filter(order_id=object_id)
+                                               .select_related("official").order_by("sort", "id"))
+            extra["summary_legs"] = list(Leg.objects.filter(order_id=object_id)
+                                         .select_related("from_province", "to_province").order_by("seq"))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     # --- transitions through the services -------------------------------------------
     def get_fsm_block_label(self, fsm_field_name):
@@ -245,10 +386,10 @@ class LegStampAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderLog)
-class OrderLogAdmin(ReadOnlyAdmin):
-    list_display = ("created", "order", "action", "from_state", "to_state", "actor", "acting_for")
-    list_filter = ("action", "to_state", "created")
-    search_fields = ("note", "actor__username", "order__number")
+class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
+    list_display = ("created", "order", "action_label", "from_state_label", "to_state_label", "actor", "acting_for")
+    list_filter = (ActionFilter, ToStateFilter, "created")
+    ordering = ("-id",)  # newest first, read backwards along the primary key    search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")
 
 

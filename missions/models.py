@@ -75,12 +75,14 @@ class Means(models.TextChoices):
 class IssueCounter(models.Model):
     """The last number given by an issuer in a calendar year; locked while numbering."""
 
-    issuing_unit = models.ForeignKey(Unit, on_delete=models.PROTECT)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    issuing_unit = models.ForeignKey(Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issuing_unit", "year"], name="one_counter_per_issuer_year")]
+        verbose_name = _("issue counter")
+        verbose_name_plural = _("issue counters")
 
 
 class MissionOrder(FSMModelMixin, models.Model):
@@ -424,6 +426,14 @@ class OrderLog(models.Model):
         ordering = ["created", "id"]
         verbose_name = _("order log entry")
         verbose_name_plural = _("order log")
+
+    def __str__(self):
+        if self.to_state in State.values:
+            moved = State(self.to_state).label
+            if self.from_state in State.values:
+                moved = f"{State(self.from_state).label} → {moved}"
+            return f"{self.order} · {moved}"
+        return f"{self.order} · {self.action}"
 
 
 class ApprovalDelegation(models.Model):

@@ -255,3 +255,27 @@ def _ascii_digits(text: str) -> str:
 
     text = from_khmer_digits(text).removeprefix("No.").removeprefix("លេខ").lstrip("#")
     return "".join(ch for ch in text if not ch.isspace())
+
+
+def work_q(user) -> Q:
+    """The orders a member of staff works on in the admin: an administrator all of them; otherwise the orders
+    they approve (or approve for a leader today), their issuer's as a clerk, the issued ones as a returns clerk,
+    their subtree's as a head, and their own.  A subset of ``orders_visible_q``, written with ids read first so
+    that PostgreSQL uses an index for each part instead of reading every order."""
+    me = official_of(user)
+    if has_role(user, Role.ADMINISTRATOR):
+        return Q()
+    if me is None:
+        return Q(pk__in=[])
+    q = mine_q(me)
+    if has_role(user, Role.APPROVER):
+        q |= Q(approver__in=[me.pk, *_delegating_leaders(me).values_list("leader", flat=True)])
+    issuer = clerk_issuer(user)
+    if issuer is not None:
+        q |= Q(issuing_unit=issuer)
+    if in_returns_office(user):
+        q |= Q(issued_at__isnull=False)
+    if has_role(user, Role.UNIT_HEAD):
+        q |= Q(requesting_unit__in=Unit.subtree_ids(me.unit.path))
+    return q
+
