@@ -75,7 +75,7 @@ def order_rows(request, rows, *, detail_url: str, can_approve: bool = False, lab
             f'/do/approve/"><input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
             f'<input type="hidden" name="next" value="approvals">'
             f'<button class="btn" type="submit">{escape(_("Approve"))}</button></form>\n    <a href="{url}',
-            f'/#actions">{escape(_("Reject…"))}</a>\n  </td>\n',
+            f'/confirm/reject/">{escape(_("Reject…"))}</a>\n  </td>\n',
         )
     out = []
     for row in rows:

@@ -309,7 +309,13 @@ def order_reject(*, order: MissionOrder, by, reason: str) -> MissionOrder:
 
 
 def order_cancel(*, order: MissionOrder, by, reason: str = "") -> MissionOrder:
-    return _move(order, by, "cancel", events.CANCELLED, note=reason)
+    reason = (reason or "").strip()
+
+    def prepare(o):
+        if reason:
+            o.reason = reason
+
+    return _move(order, by, "cancel", events.CANCELLED, note=reason, prepare=prepare)
 
 
 def _next_number(unit: Unit, year: int) -> int:

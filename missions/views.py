@@ -234,6 +234,8 @@ def traveller_search(request):
 
 REASON_ACTIONS = {"reject", "revoke", "send_back"}
 NOTE_ACTIONS = {"cancel", "approve", "accept"}
+# Actions that end or undo something: asked once on their own page (``confirm``), never one tap.
+DESTRUCTIVE = ("reject", "send_back", "cancel", "revoke")
 ACTIONS = {
     "submit": s.order_submit,
     "approve": s.order_approve,
@@ -255,6 +257,23 @@ DONE = {
     "file_return": gettext_lazy("The return was submitted to GDAF."),
     "send_back": gettext_lazy("The return was sent back to the travellers."),
     "accept": gettext_lazy("The return was accepted."),
+}
+
+CONSEQUENCES = {
+    "reject": gettext_lazy("The request will be rejected and the requester told your reason. It cannot be approved "
+                           "afterwards: the mission would need a new request."),
+    "send_back": gettext_lazy("The return goes back to the travellers with your reason, so that they can correct it "
+                              "and submit it again."),
+    "cancel": gettext_lazy("The request will be cancelled for good: nobody can submit, approve or issue it "
+                           "afterwards. This cannot be undone."),
+    "revoke": gettext_lazy("The issued order will be revoked: it no longer authorises any travel, its verification "
+                           "page says so and a new PDF marked as revoked is made. This cannot be undone."),
+}
+QUESTIONS = {
+    "reject": gettext_lazy("Reject this request?"),
+    "send_back": gettext_lazy("Send this return back?"),
+    "cancel": gettext_lazy("Cancel this request?"),
+    "revoke": gettext_lazy("Revoke this order?"),
 }
 
 LOG_LABELS = {
@@ -305,8 +324,9 @@ def _available_actions(order, user):
         if t.name == "file_return":
             continue  # on the return page, next to what it needs
         out.append({"name": t.name, "label": t.custom.get("label", t.name), "needs_reason": t.name in REASON_ACTIONS,
-                    "danger": t.name in ("reject", "cancel", "revoke", "send_back")})
-    return out
+                    "danger": t.name in DESTRUCTIVE})
+    # What moves the order on comes first; what ends it last, behind its confirmation page.
+    return sorted(out, key=lambda a: a["danger"])
 
 
 def _document_url(doc):
@@ -355,6 +375,9 @@ def transition(request, pk, action):
     order = selectors.order_for(request.user, pk)
     if order is None or action not in ACTIONS:
         raise Http404
+    if action in DESTRUCTIVE and request.POST.get("confirmed") != "1":
+        # A destructive action is taken only from its confirmation page, which says what will happen.
+        return redirect("missions:confirm", pk=order.pk, action=action)
     kwargs = {}
     if action in REASON_ACTIONS:
         kwargs["reason"] = request.POST.get("reason", "")
@@ -366,6 +389,8 @@ def transition(request, pk, action):
         ACTIONS[action](order=order, by=request.user, **kwargs)
     except s.TransitionRefused as exc:
         messages.error(request, exc.message)
+        if action in REASON_ACTIONS and not kwargs.get("reason", "").strip():
+            return redirect("missions:confirm", pk=order.pk, action=action)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -376,6 +401,25 @@ def transition(request, pk, action):
     if action == "file_return" and order.state != State.RETURNED:
         return redirect("missions:return", pk=order.pk)
     return redirect("missions:detail", pk=order.pk)
+
+
+@login_required
+@require_GET
+def confirm(request, pk, action):
+    """The one question before a destructive action: what will happen, and the reason the record needs."""
+    order = selectors.order_for(request.user, pk)
+    if order is None or action not in DESTRUCTIVE:
+        raise Http404
+    if action not in {a["name"] for a in _available_actions(order, request.user)}:
+        messages.error(request, _("This action is not possible now, or not yours to take."))
+        return redirect("missions:detail", pk=order.pk)
+    label = next(a["label"] for a in _available_actions(order, request.user) if a["name"] == action)
+    return render(request, "missions/confirm.html", {
+        "order": order, "action": action, "label": label, "question": QUESTIONS[action],
+        "consequence": CONSEQUENCES[action], "reason_required": action in REASON_ACTIONS,
+        "travellers": order.travellers.select_related("official"),
+        "legs": order.legs.select_related("from_province", "to_province"),
+    })
 
 
 # --- the return (B.3) ----------------------------------------------------------------
