@@ -66,6 +66,8 @@ class OrderForm(forms.Form):
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
     approval_note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
+    invitation_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
+    approval_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
     approver = OfficialChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
     travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(),
                                 widget=forms.SelectMultiple(attrs={"size": 6}),

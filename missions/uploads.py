@@ -7,9 +7,10 @@ import warnings
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from portal.templatetags.portal import file_size
 
 try:  # HEIC photos from phones, when the decoder is available
     from pillow_heif import register_heif_opener
@@ -50,7 +51,7 @@ def check_upload(upload) -> str:
     if upload.size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            % {"size": file_size(upload.size), "limit": file_size(limit)},
             code="too_large",
         )
     if upload.size == 0:

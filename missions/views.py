@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ministry.models import Role
 from ministry.roles import has_role, official_of
 
-from . import selectors, uploads
+from . import held, selectors, uploads
 from . import services as s
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
@@ -156,7 +156,8 @@ def _request_form(request, order=None):
         messages.error(request, _("Your login is not linked to an official; ask the administrator."))
         return redirect("dashboard")
     initial = _initial_from(order) if order is not None else {"travellers": [me.pk], "head": me.pk}
-    form = OrderForm(request.POST or None, request.FILES or None, me=me, initial=initial)
+    data, files = _with_held_uploads(request)
+    form = OrderForm(data, files, me=me, initial=initial)
     legs = _leg_forms(request, order)
     legs_error = ""
     if request.method == "POST":
@@ -186,9 +187,65 @@ def _request_form(request, order=None):
                         messages.success(request, _("The request was submitted for approval."))
                 else:
                     messages.success(request, _("The request was saved as a draft."))
+                for name in SCANS:
+                    held.release(data.get(f"{name}_held", ""), request.user)
                 return redirect("missions:detail", pk=order.pk)
+        _hold_uploads(request, form)
     return render(request, "missions/new.html", {"form": form, "legs": legs, "legs_error": legs_error,
-                                                 "order": order})
+                                                 "order": order, "attached": _attached(request, form, order)})
+
+
+SCANS = ("invitation_scan", "approval_scan")
+
+
+def _with_held_uploads(request):
+    """The posted data and files, with a file held from an earlier try put back where none was chosen."""
+    if request.method != "POST":
+        return None, None
+    data, files = request.POST.copy(), request.FILES.copy()
+    for name in SCANS:
+        key = data.get(f"{name}_held", "")
+        if name in files or not key:
+            continue
+        upload = held.take(key, request.user)
+        if upload is None:
+            data.pop(f"{name}_held", None)
+        else:
+            files[name] = upload
+    return data, files
+
+
+def _hold_uploads(request, form):
+    """A form going back with an error keeps the files just chosen (if they passed their check)."""
+    for name in SCANS:
+        upload = request.FILES.get(name)
+        if upload is None or name in form.errors:
+            continue
+        try:
+            uploads.check_upload(upload)
+        except ValidationError as exc:
+            form.add_error(name, exc.messages[0])
+            form.data.pop(f"{name}_held", None)
+        else:
+            form.data[f"{name}_held"] = held.hold(upload, request.user).key
+
+
+def _attached(request, form, order):
+    """Per scan field, what is attached: a held upload (name and size) or the draft's saved file."""
+    out = {}
+    for name, kind in zip(SCANS, ("invitation", "approval")):
+        kept = held.info(form.data.get(f"{name}_held", ""), request.user) if form.is_bound else None
+        if kept is not None:
+            out[name] = {"name": kept.name, "size": kept.size, "url": ""}
+        elif order is not None and getattr(order, name):
+            stored = getattr(order, name)
+            try:
+                size = stored.size
+            except OSError:
+                size = None
+            out[name] = {"name": stored.field.verbose_name, "size": size,
+                         "url": reverse("missions:file", args=[kind, order.pk])}
+    return out
 
 
 @login_required
