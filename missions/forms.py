@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
-from portal.widgets import FastSelect
+from portal.widgets import DayInput, FastSelect
 
 from .models import Basis, Means, State, country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 FILE_ACCEPT = "image/*,application/pdf"
 
 
@@ -48,6 +48,52 @@ class OfficialsField(OfficialChoiceMixin, forms.ModelMultipleChoiceField):
     pass
 
 
+class _ByUnit(forms.models.ModelChoiceIterator):
+    """The choices grouped by unit (an ``<optgroup>`` each, in the order of the unit tree)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict = {}
+        for obj in self.queryset.select_related("unit", "position"):
+            groups.setdefault(obj.unit, []).append(self.choice(obj))
+        for unit in sorted(groups, key=lambda u: u.path):
+            yield (str(unit), groups[unit])
+
+
+class LeaderChoiceField(OfficialChoiceField):
+    """A leader, found by unit: the options are grouped under each leader's unit and name the position, so
+    eight holders of "Head of Department" can be told apart."""
+
+    iterator = _ByUnit
+
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} · {obj.position.title}"
+
+
+class ChosenPeople(forms.CheckboxSelectMultiple):
+    """Only the people chosen so far, each a ticked box (a tap removes one, and only that one); others are
+    added through the search beside it, so a unit of hundreds is never listed whole."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        keys = [str(v) for v in (value or []) if str(v).isdigit()]
+        people = {str(o.pk): o for o in self.choices.queryset.filter(pk__in=keys)} if keys else {}
+        return render_to_string("missions/_traveller_options.html", {
+            "people": [people[k] for k in dict.fromkeys(keys) if k in people], "checked": True, "chosen": True})
+
+
+class ChosenHead(forms.Select):
+    """The head of delegation among the travellers chosen so far (portal.js adds those ticked later)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown: list = []
+
+    def optgroups(self, name, value, attrs=None):
+        self.choices = [("", "—")] + [(o.pk, o.display_name) for o in self.shown]
+        return super().optgroups(name, value, attrs)
+
+
 class OrderForm(forms.Form):
     issuing_unit = forms.ModelChoiceField(
         label=_("Issued by"), queryset=Unit.objects.none(),
@@ -61,21 +107,22 @@ class OrderForm(forms.Form):
     invitation_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
     invitation_date = forms.DateField(label=_("Letter date"), required=False, widget=DATE)
     invitation_scan = forms.FileField(label=_("Scanned letter"), required=False, widget=scan_input())
-    approval_leader = OfficialChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
-                                          required=False)
+    approval_leader = LeaderChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
+                                        required=False)
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
     approval_note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
     invitation_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
     approval_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
-    approver = OfficialChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
-    travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(),
-                                widget=forms.SelectMultiple(attrs={"size": 6}),
-                                help_text=_("Choose from the list, or search by name or ID below."))
+    approver = LeaderChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
+    travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(), widget=ChosenPeople,
+                                help_text=_("Untick to remove; search by name or ID below to add."))
     head = OfficialChoiceField(label=_("Head of delegation"), queryset=Official.objects.none(), required=False,
-                               help_text=_("One of the travellers; the first one if left empty."))
-    departure_date = forms.DateField(label=_("Departure date"), widget=DATE)
-    return_date = forms.DateField(label=_("Return date"), widget=DATE)
+                               widget=ChosenHead, help_text=_("One of the travellers; the first one if left empty."))
+    # Taken from the itinerary when left out: the first leg's date and the last leg's date.
+    departure_date = forms.DateField(label=_("Departure date"), widget=DATE, required=False)
+    return_date = forms.DateField(label=_("Return date"), widget=DATE, required=False,
+                                  help_text=_("The day you are back; the last leg's date if left empty."))
 
     def __init__(self, *args, me=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +132,10 @@ class OrderForm(forms.Form):
         people = travellers_choices_for(me)
         self.fields["travellers"].queryset = people
         self.fields["head"].queryset = people
+        chosen = self["travellers"].value() or []
+        keys = [str(v) for v in chosen if str(v).isdigit()]
+        found = {str(o.pk): o for o in people.filter(pk__in=keys)} if keys else {}
+        self.fields["head"].widget.shown = [found[k] for k in dict.fromkeys(keys) if k in found]
 
     def clean(self):
         data = super().clean()

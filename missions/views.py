@@ -121,7 +121,17 @@ def _leg_forms(request, order=None):
                 "travel_date": leg.travel_date, "means": leg.means})
             for leg in order.legs.all()
         ]
-    return [LegForm(prefix=f"leg-{secrets.token_hex(4)}")]
+    return [LegForm(prefix=f"leg-{secrets.token_hex(4)}", initial={"from_province": _home_province(request)})]
+
+
+def _home_province(request):
+    """Where a new itinerary starts: the province of the requester's unit, or the capital for central units."""
+    from ministry.models import Province
+
+    me = official_of(request.user)
+    if me is not None and me.unit.province_id:
+        return me.unit.province_id
+    return Province.objects.filter(code="KH-12").values_list("pk", flat=True).first()
 
 
 def _initial_from(order):
@@ -137,9 +147,12 @@ def _initial_from(order):
 
 def _order_input(form, legs) -> s.OrderInput:
     d = form.cleaned_data
+    days = [leg.cleaned_data["travel_date"] for leg in legs]
+    # Dates are asked once: the mission starts with its first leg and, unless a later day is given, ends
+    # with its last.
     return s.OrderInput(
         issuing_unit=d["issuing_unit"], purpose_km=d["purpose_km"], purpose_en=d["purpose_en"],
-        departure_date=d["departure_date"], return_date=d["return_date"], basis=d["basis"],
+        departure_date=d["departure_date"] or min(days), return_date=d["return_date"] or max(days), basis=d["basis"],
         approver=d["approver"], travellers=list(d["travellers"]), head=d["head"],
         legs=[s.LegInput(**leg.cleaned_data) for leg in legs],
         invitation_sender=d["invitation_sender"], invitation_number=d["invitation_number"],

@@ -160,6 +160,8 @@ def _kwargs(route, name, role, foreign):
             values[key] = stamp.pk if stamp else order.pk
         elif name == "missions:transition" and key == "action":
             values[key] = "approve"
+        elif name == "missions:confirm" and key == "action":
+            values[key] = "cancel"
         elif name and name.startswith("groups:") and key == "pk":
             values[key] = foreign["post"].pk if "post" in name or "attachment" in name else foreign["group"].pk
         elif name and name.startswith("admin:"):
