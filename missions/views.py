@@ -26,6 +26,7 @@ from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_submit
 from .rows import column_labels, order_rows
+from portal.templatetags.portal import num
 
 PAGE_SIZE = 50
 
@@ -430,10 +431,12 @@ def detail(request, pk):
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")
     documents = [(doc, _document_url(doc)) for doc in all_documents]
+    stamps = list(LegStamp.objects.filter(traveller__order=order).exclude(scan="")
+                  .select_related("traveller__official", "leg").order_by("traveller__sort", "leg__seq"))
     is_traveller = me is not None and any(t.official_id == me.pk for t in travellers)
     return render(request, "missions/detail.html", {
         "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
-        "actions": _available_actions(order, request.user), "reason_form": ReasonForm(),
+        "actions": _available_actions(order, request.user), "reason_form": ReasonForm(), "stamps": stamps,
         "may_return": is_traveller and order.state in (State.ISSUED, State.SENT_BACK),
         "may_edit": order.state == State.DRAFT and may_submit(order, request.user),
     })
@@ -468,7 +471,8 @@ def transition(request, pk, action):
     target = request.POST.get("next", "")
     if target in QUEUES:
         return redirect(f"missions:{target}")
-    if action == "file_return" and order.state != State.RETURNED:
+    if action == "file_return":
+        # Filed or not, the return page says where it stands (read-only once filed).
         return redirect("missions:return", pk=order.pk)
     return redirect("missions:detail", pk=order.pk)
 
@@ -541,7 +545,7 @@ def file_return(request, pk):
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
                 else:
-                    messages.success(request, _("Leg %(n)s was recorded.") % {"n": leg.seq})
+                    messages.success(request, _("Leg %(n)s was recorded.") % {"n": num(leg.seq)})
                     return redirect("missions:return", pk=order.pk)
     rows = []
     for leg in legs:
@@ -560,6 +564,8 @@ def file_return(request, pk):
     editable = order.state in (State.ISSUED, State.SENT_BACK)
     return render(request, "missions/return.html", {
         "order": order, "rows": rows, "report_form": report_form, "done": done, "needed": needed,
+        "sent_back": order.log.filter(action="send_back").order_by("-created").first()
+        if order.state == State.SENT_BACK else None,
         "editable": editable, "may_submit": editable and order.return_is_complete(),
     })
 

@@ -10,7 +10,7 @@ from ministry.models import Province
 from missions import services as s
 from missions.models import LegStamp, MissionOrder, State
 from tests.browser.conftest import assert_khmer_glyphs, axe_check, login, observe, set_language, shot
-from tests.factories import jpeg_bytes, pdf_bytes, png_bytes
+from tests.factories import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 # serialized_rollback: the flush between tests would drop the provinces and roles the migrations load
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -97,6 +97,9 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     # (the leader approves and GDAF issues: journey 2 drives those pages)
     order = s.order_approve(order=order, by=cast.leader.user)
     order = s.order_issue(order=order, by=cast.gdaf_clerk.user)
+    for leg in order.legs.all():  # the colleague records their own legs
+        s.stamp_record(order=order, leg=leg, by=cast.colleague.user, departed_on=leg.travel_date,
+                       arrived_on=leg.travel_date, scan=upload())
 
     # 2. the return: a photo of each stamped visa sheet, then the report
     page.goto(f"/missions/{order.pk}/return/")
@@ -112,7 +115,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
                     else "image/png", "buffer": photo}])
         form.locator("button[type=submit]").click()
         page.wait_for_load_state("networkidle")
-    assert LegStamp.objects.filter(traveller__order=order).count() == 2
+    assert LegStamp.objects.filter(traveller__order=order, traveller__official=cast.official).count() == 2
     report = page.locator("form", has=page.locator("input[name=report]"))
     report.locator("textarea[name=report_text]").fill("បានចូលរួមសិក្ខាសាលា និងបានដាក់ជូនអនុសាសន៍ចំនួន ៣។")
     report.locator("button[type=submit]").click()
@@ -122,6 +125,10 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.wait_for_load_state("networkidle")
     order.refresh_from_db()
     assert order.state == State.RETURNED
+    # The user lands on the return, now read-only, with its state and what happens next.
+    assert f"/missions/{order.pk}/return/" in page.url
+    assert not page.locator("main input[type=file], main textarea").count()
+    assert page.locator(".badge.state-returned").count()
     if lang == "km":
         assert_khmer_glyphs(page)
     axe_check(page, f"returned order ({lang})")
