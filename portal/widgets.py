@@ -58,6 +58,13 @@ def day_to_iso(text: str) -> str:
     return text
 
 
+CALENDAR_ICON = (
+    '<svg class="day-icon" aria-hidden="true" focusable="false" width="22" height="22" viewBox="0 0 24 24" fill="none"'
+    ' stroke="currentColor" stroke-width="2"><rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>'
+    '</svg>'
+)
+
+
 class DayInput(forms.DateInput):
     """A date typed day first (dd/mm/yyyy, whatever the browser's language), with the device's own date
     picker beside it: the picker is a native ``<input type="date">`` laid over the calendar button, so a
@@ -90,7 +97,6 @@ class DayInput(forms.DateInput):
         iso = iso if ISO_DAY.match(iso or "") else ""
         label = escape(_("Choose the date on a calendar"))
         return mark_safe(
-            f'<span class="day-field">{text}<span class="day-pick"><span class="day-icon" aria-hidden="true">'
-            f'&#128197;</span><input type="date" class="day-picker" tabindex="-1" aria-label="{label}"'
+            f'<span class="day-field">{text}<span class="day-pick">{CALENDAR_ICON}<input type="date" class="day-picker" tabindex="-1" aria-label="{label}"'
             f' value="{escape(iso)}" data-for="{escape(name)}"></span></span>'
         )

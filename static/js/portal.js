@@ -57,3 +57,10 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var first = next.querySelector("[name$='-to_province']");
   if (first) { first.focus(); }
 });
+// The phone menu scrolls sideways: show the current page's entry.
+document.addEventListener("DOMContentLoaded", function () {
+  var here = document.querySelector("nav.main a[aria-current=page]");
+  if (here && here.scrollIntoView && window.matchMedia("(max-width: 640px)").matches) {
+    here.parentNode.scrollLeft = here.offsetLeft - 16;
+  }
+});
