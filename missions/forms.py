@@ -218,8 +218,9 @@ class ReportForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, ID or number")}))
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("Name, number, province, purpose or date")}))
     state = forms.ChoiceField(label=_("State"), required=False, widget=FastSelect)
     unit = forms.ModelChoiceField(label=_("Requesting unit"), queryset=Unit.objects.filter(active=True), required=False,
                                   widget=FastSelect)
@@ -230,6 +231,10 @@ class FilterForm(forms.Form):
     province = forms.ModelChoiceField(label=_("Destination province"), queryset=Province.objects.all(), required=False,
                                       widget=FastSelect)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=FastSelect, choices=[
+        ("", _("The list's own order")), ("departure", _("Departure, soonest first")),
+        ("-departure", _("Departure, latest first")), ("return", _("Return date")), ("number", _("Number")),
+        ("-created", _("Newest request first"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,6 +245,15 @@ class FilterForm(forms.Form):
         for name in ("unit", "issuer", "province"):
             self.fields[name].empty_label = _("Any")
             self.fields[name].widget.choices = [("", _("Any"))] + filter_choices(name)
+
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("This date is before the “From” date: nothing could match. "
+                                        "Swap the two dates."))
+        return data
 
 
 FILTER_CHOICES_TTL = 60  # seconds; saving or deleting a unit or province clears them at once

@@ -65,6 +65,9 @@ def _queue(request, name):
     form = FilterForm(request.GET) if set(request.GET) - {"page", "export"} else None
     if form is not None and form.is_valid():
         qs = selectors.filter_orders(qs, **form.cleaned_data)
+    elif form is not None:
+        messages.error(request, _("The filter could not be applied: see the message beside the field."))
+        qs = qs.none()
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return export_response(selectors.with_list_data(qs), export, name)
