@@ -31,6 +31,18 @@ from portal.templatetags.portal import num
 PAGE_SIZE = 50
 
 
+def _refused(request, exc, prefix=None):
+    """A refusal as a message; one that names another order links to it."""
+    from django.utils.html import format_html
+
+    text = exc.message if prefix is None else prefix % {"why": exc.message}
+    other = getattr(exc, "other_order", None)
+    if other is not None and selectors.order_for(request.user, other.pk) is not None:
+        text = format_html('{} <a href="{}">{}</a>', text, reverse("missions:detail", args=[other.pk]),
+                           _("Open %(order)s") % {"order": other})
+    messages.error(request, text)
+
+
 def _apply_errors(form, exc: ValidationError, fallback=None):
     """Put a service's ValidationError on the form's fields (or the form itself)."""
     if hasattr(exc, "error_dict"):
@@ -199,7 +211,7 @@ def _request_form(request, order=None):
                     try:
                         s.order_submit(order=order, by=request.user)
                     except s.TransitionRefused as exc:
-                        messages.error(request, _("Saved as a draft but not submitted: %(why)s") % {"why": exc.message})
+                        _refused(request, exc, _("Saved as a draft but not submitted: %(why)s"))
                     else:
                         messages.success(request, _("The request was submitted for approval."))
                 else:
@@ -464,7 +476,7 @@ def transition(request, pk, action):
     try:
         ACTIONS[action](order=order, by=request.user, **kwargs)
     except s.TransitionRefused as exc:
-        messages.error(request, exc.message)
+        _refused(request, exc)
         if action in REASON_ACTIONS and not kwargs.get("reason", "").strip():
             return redirect("missions:confirm", pk=order.pk, action=action)
     except ValidationError as exc:
