@@ -99,7 +99,7 @@ class OrderForm(forms.Form):
         label=_("Issued by"), queryset=Unit.objects.none(),
         help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
     )
-    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
+    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), widget=forms.Textarea(attrs={"rows": 2, "lang": "km"}))
     purpose_en = forms.CharField(label=_("Purpose (English)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}))
     basis = forms.ChoiceField(label=_("Basis (B.2)"), choices=Basis.choices, widget=forms.RadioSelect)
@@ -118,7 +118,7 @@ class OrderForm(forms.Form):
     travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(), widget=ChosenPeople,
                                 help_text=_("Untick to remove; search by name or ID below to add."))
     head = OfficialChoiceField(label=_("Head of delegation"), queryset=Official.objects.none(), required=False,
-                               widget=ChosenHead, help_text=_("One of the travellers; the first one if left empty."))
+                               widget=ChosenHead)
     # Taken from the itinerary when left out: the first leg's date and the last leg's date.
     departure_date = forms.DateField(label=_("Departure date"), widget=DATE, required=False)
     return_date = forms.DateField(label=_("Return date"), widget=DATE, required=False,

@@ -70,6 +70,9 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.fill("input[name=invitation_date]", (start - timedelta(days=20)).strftime("%d/%m/%Y"))
     page.set_input_files("input[name=invitation_scan]",
                          files=[{"name": "invitation.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    observe("request form before sending", lang=lang, phone_screens=round(page.evaluate(
+        "() => document.querySelector('form.request-form').getBoundingClientRect().height")
+        / page.viewport_size["height"], 2))
     # (the purpose is forgotten: the form comes back with the error and keeps the scan)
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state("networkidle")
