@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_favicon_is_found_where_browsers_ask_for_it(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response["Location"].endswith("/static/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert client.post("/favicon.ico").status_code == 405
     for name in ("favicon.ico", "favicon.svg", "apple-touch-icon.png"):
         assert finders.find(name), name
 

@@ -33,6 +33,7 @@ PUBLIC = {
     "admin:login": "the admin site's login form (same axes throttling)",
     "logout": "logging out needs no rights (POST only)",
     "healthz": "load-balancer health check; says only that the database answers",
+    "favicon": "the site's icon, which browsers fetch before anyone logs in",
     "set_language": "Django's language switch (POST, CSRF-protected)",
     "verify:order": "QR verification of a printed order by anyone holding the 192-bit token (B.1)",
     "groups:telegram_webhook": "Telegram's webhook: authenticated by the secret token header, not a session",
