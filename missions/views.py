@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -189,6 +190,23 @@ def _request_form(request, order=None):
     form = OrderForm(data, files, me=me, initial=initial)
     legs = _leg_forms(request, order)
     legs_error = ""
+    if request.method == "POST" and request.POST.get("action") in ("add_leg", "find"):
+        # Without script the form comes back (nothing saved, no errors yet) with one more leg, starting
+        # where the last one ended, or with the officials found for the traveller search.
+        found = None
+        if request.POST["action"] == "add_leg":
+            last = legs[-1].data if legs else {}
+            start = {f"from_{part}": last.get(f"{legs[-1].prefix}-to_{part}", "") for part in ("province", "country", "city")} if legs else {}
+            legs.append(LegForm(prefix=f"leg-{secrets.token_hex(4)}", initial=start))
+        else:
+            found = _traveller_matches(request, request.POST.get("q", ""))
+        for f in (form, *legs):
+            if f.is_bound:
+                f._errors, f.cleaned_data = ErrorDict(), {}
+        _hold_uploads(request, form)
+        return render(request, "missions/new.html", {
+            "form": form, "legs": legs, "order": order, "attached": _attached(request, form, order),
+            "found": found, "term": request.POST.get("q", "")})
     if request.method == "POST":
         legs_ok = all([leg.is_valid() for leg in legs])
         if not legs:
@@ -307,12 +325,18 @@ def leg_row(request):
 def traveller_search(request):
     """The htmx partial: officials of my unit's subtree matching a name or ID, as checkboxes."""
     term = request.GET.get("q", "").strip()
-    people = []
-    if len(term) >= 2:
-        people = travellers_choices_for(official_of(request.user)).filter(
-            Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
-        )[:20]
-    return render(request, "missions/_traveller_options.html", {"people": people, "term": term})
+    return render(request, "missions/_traveller_options.html",
+                  {"people": _traveller_matches(request, term), "term": term})
+
+
+def _traveller_matches(request, term):
+    """Officials of my unit's subtree whose name or ID matches ``term`` (two characters at least)."""
+    term = term.strip()
+    if len(term) < 2:
+        return []
+    return list(travellers_choices_for(official_of(request.user)).filter(
+        Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+    )[:20])
 
 
 # --- one order -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
 // Small progressive enhancements; every page works without them.
+document.documentElement.classList.add("js");
 document.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) { event.detail.headers["X-CSRFToken"] = token.value; }

@@ -178,3 +178,35 @@ def test_the_request_form_on_a_desktop_and_the_favicon(open_page, cast):
     shot(page, "screens", "en", "8-request-desktop")
     response = page.context.request.get("/favicon.ico")
     assert response.ok and response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+
+def test_the_request_form_without_script(browser, live_server, cast):
+    """Only the basis chosen is shown (CSS alone), and a leg is added by sending the form back."""
+    from tests.browser.conftest import PHONE
+
+    ctx = browser.new_context(base_url=live_server.url, viewport=PHONE, java_script_enabled=False,
+                              extra_http_headers={"Accept-Language": "km"})
+    try:
+        page = ctx.new_page()
+        login(page, cast.official)
+        page.goto("/missions/new/")
+        assert not page.locator("fieldset.basis-invitation").is_visible()
+        assert not page.locator("fieldset.basis-approval").is_visible()
+        page.check("input[name=basis][value=approval]")
+        assert page.locator("fieldset.basis-approval").is_visible()
+        assert not page.locator("fieldset.basis-invitation").is_visible()
+        assert not page.locator("button[hx-get*='leg-row']").is_visible()
+        page.fill("textarea[name=purpose_km]", "ចូលរួមប្រជុំ")
+        from ministry.models import Province
+
+        sr = str(Province.objects.get(code="KH-17").pk)
+        page.locator("#legs select[name$='-to_province']").first.select_option(sr)
+        page.locator("button[name=action][value=add_leg]").click()
+        page.wait_for_load_state("load")
+        rows = page.locator("#legs fieldset.leg-row")
+        assert rows.count() == 2
+        assert rows.nth(1).locator("select[name$='-from_province']").input_value() == sr
+        assert page.locator("textarea[name=purpose_km]").input_value() == "ចូលរួមប្រជុំ"
+        assert page.locator("input[name=basis][value=approval]").is_checked()
+    finally:
+        ctx.close()

@@ -271,3 +271,28 @@ def test_without_the_basis_neither_set_of_basis_fields_is_lost(cast, login):
     assert 'class="basis-invitation"' in html and 'class="basis-approval"' in html
     client.post(reverse("missions:new"), _post_data(cast, approval_note="not this one"))
     assert MissionOrder.objects.get().approval_note == ""
+
+
+def test_without_script_a_leg_is_added_from_where_the_last_ended_and_nothing_is_lost(cast, login):
+    client = login(cast.official)
+    data = _post_data(cast, purpose_km="", action="add_leg", legs=[("a1", Province.objects.get(code="KH-12"),
+                                                                  Province.objects.get(code="KH-17"), date.today())])
+    data["invitation_scan"] = upload("letter.png")
+    html = client.post(reverse("missions:new"), data).content.decode()
+    assert not MissionOrder.objects.exists()
+    assert len(re.findall(r'name="leg-[0-9a-f]+-travel_date"', html)) == 2
+    sr = Province.objects.get(code="KH-17").pk
+    new_from = re.findall(r'<select name="leg-([0-9a-f]+)-from_province"[^>]*>.*?</select>', html, flags=re.S)
+    second = re.search(rf'<select name="leg-{new_from[1]}-from_province"[^>]*>.*?</select>', html, flags=re.S).group(0)
+    assert f'<option value="{sr}" selected>' in second
+    assert "errorlist" not in html  # not validated yet
+    assert "Attached:" in html and "letter.png" in html
+
+
+def test_without_script_the_traveller_search_comes_back_in_the_form(cast, login):
+    client = login(cast.official)
+    html = client.post(reverse("missions:new"), _post_data(cast, travellers=[cast.official], action="find",
+                                                           q=cast.colleague.name_latin)).content.decode()
+    assert not MissionOrder.objects.exists()
+    assert re.search(rf'<input type="checkbox" name="travellers" value="{cast.colleague.pk}"', html)
+    assert re.search(rf'<input type="checkbox" name="travellers" value="{cast.official.pk}"[^>]* checked>', html)
