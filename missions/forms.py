@@ -126,6 +126,8 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, me=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("approver", "approval_leader"):  # portal.js puts a filter box before these lists
+            self.fields[name].widget.attrs["data-searchable"] = _("Type part of a name, position or unit")
         self.fields["issuing_unit"].queryset = issuers()
         self.fields["approver"].queryset = leaders()
         self.fields["approval_leader"].queryset = leaders()

@@ -65,3 +65,29 @@ document.addEventListener("DOMContentLoaded", function () {
     here.parentNode.scrollLeft = here.offsetLeft - 16;
   }
 });
+// Long lists of people (the leaders, grouped by unit) get a box that narrows them as one types.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-searchable]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-filter";
+    box.setAttribute("aria-label", select.getAttribute("data-searchable"));
+    box.placeholder = select.getAttribute("data-searchable");
+    box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean), first = null;
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (option) {
+          var text = (group.label + " " + option.text).toLowerCase();
+          var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+          option.hidden = !hit;
+          if (hit) { shown++; if (!first) { first = option; } }
+        });
+        group.hidden = shown === 0;
+      });
+      if (first && words.length) { select.value = first.value; }
+    });
+  });
+});

@@ -174,6 +174,11 @@ def test_a_rejected_group_post_is_changed_and_sent_again(open_page, cast, lang, 
 def test_the_request_form_on_a_desktop_and_the_favicon(open_page, cast):
     page = _open(open_page, cast, cast.official, "en", False)
     page.goto("/missions/new/")
+    # the leaders' list narrows as one types part of a name, position or unit
+    box = page.locator("select[name=approver]").locator("xpath=preceding-sibling::input[1]")
+    box.fill(cast.leader.name_latin)
+    assert page.locator("select[name=approver]").input_value() == str(cast.leader.pk)
+    assert page.locator("select[name=approver] option:not([hidden])").count() <= 3
     axe_check(page, "request form on a desktop")
     shot(page, "screens", "en", "8-request-desktop")
     response = page.context.request.get("/favicon.ico")
