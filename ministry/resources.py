@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
+from .admin_audit import audit_change, fresh, snapshot
 from .models import HONORIFIC_EN, Honorific, Official, Position, Province, Unit
 from .services import official_ensure_holding
 
@@ -72,7 +73,28 @@ def _codes_problems(row, checks) -> list[str]:
     return problems
 
 
-class SpreadsheetResource(resources.ModelResource):
+class AuditedResource(resources.ModelResource):
+    """Every row an import writes goes to the audit trail with the importing user and the values before
+    and after (nothing is written on the dry run that shows the preview)."""
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        self._audit_before = snapshot(fresh(instance))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if kwargs.get("dry_run") or instance.pk is None:
+            return
+        before = getattr(self, "_audit_before", {})
+        after = snapshot(fresh(instance))
+        verb = "changed" if before else "added"
+        if not before:
+            before = {k: None for k in after}
+        audit_change(instance, verb, by=kwargs.get("user"), before=before, after=after, source="import",
+                     file=str(kwargs.get("file_name") or "")[:200])
+
+
+class SpreadsheetResource(AuditedResource):
     @classmethod
     def get_result_class(cls):
         return SpreadsheetResult
@@ -140,3 +162,4 @@ class OfficialResource(SpreadsheetResource):
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
             official_ensure_holding(instance)
+        super().after_save_instance(instance, row, **kwargs)

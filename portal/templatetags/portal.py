@@ -72,3 +72,11 @@ def file_size(value):
         return ""
     text = str(filesizeformat(value)).replace("\xa0", " ")
     return text if _english() else to_khmer_digits(text)
+
+
+@register.filter
+def minutes(value):
+    """A duration (timedelta) in whole minutes, at least one; anything else unchanged."""
+    if not isinstance(value, datetime.timedelta):
+        return value
+    return max(1, round(value.total_seconds() / 60))
