@@ -219,8 +219,56 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
         raise ActionRefused(_("Your login is not linked to an official; ask the administrator."))
     if not (is_member(group, me) or may_moderate(group, me)):
         raise ActionRefused(_("Only members of this group may post in it."))
-    errors = {}
     title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
+    attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
+                                  attachment)
+    post = Post(group=group, category=category, title=title.strip(), body_km=body_km.strip(), author=me,
+                agenda=(agenda or "").strip())
+    if category == Post.Category.MEETING:
+        post.meeting_date, post.meeting_time, post.meeting_place = meeting_date, meeting_time, meeting_place.strip()
+    if attachment:
+        post.attachment, post.attachment_type = attachment, attachment_type
+        post.attachment_name = getattr(attachment, "name", "")[:200]
+    post.save()
+    audit(post, "groups.post.created", by=by, group=group.pk, category=category)
+    return post
+
+
+@transaction.atomic
+def post_resubmit(*, post: Post, by, category: str, title: str, body_km: str, meeting_date=None,
+                  meeting_time=None, meeting_place: str = "", agenda: str = "", attachment=None) -> Post:
+    """The author changes a rejected post and sends it to the moderators again; the earlier reason stays in
+    the audit trail.  An attachment left empty keeps the one already there."""
+    locked = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    me = official_of(by)
+    if me is None or locked.author_id != me.pk:
+        raise ActionRefused(_("Only the author of a post may change it."))
+    if locked.state != Post.State.REJECTED:
+        raise ActionRefused(_("Only a rejected post can be changed and sent again (this one is %(state)s).")
+                            % {"state": locked.get_state_display()})
+    title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
+    attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
+                                  attachment)
+    previous_reason = locked.reason
+    locked.category, locked.title, locked.body_km = category, title.strip(), body_km.strip()
+    locked.agenda = (agenda or "").strip()
+    meeting = category == Post.Category.MEETING
+    locked.meeting_date = meeting_date if meeting else None
+    locked.meeting_time = meeting_time if meeting else None
+    locked.meeting_place = (meeting_place or "").strip() if meeting else ""
+    if attachment:
+        locked.attachment, locked.attachment_type = attachment, attachment_type
+        locked.attachment_name = getattr(attachment, "name", "")[:200]
+    locked.state, locked.moderated_by, locked.moderated_at, locked.reason = Post.State.PENDING, None, None, ""
+    locked.save()
+    audit(locked, "groups.post.resubmitted", by=by, group=locked.group_id, previous_reason=previous_reason)
+    return locked
+
+
+def _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda, attachment) -> str:
+    """Raise ``ValidationError`` with every problem of a post's fields (``title`` and ``meeting_place`` already
+    made one line by the caller); the attachment's checked type."""
+    errors = {}
     limits.check_length(errors, "title", title, limits.POST_TITLE)
     limits.check_length(errors, "body_km", (body_km or "").strip(), limits.POST_BODY)
     limits.check_length(errors, "agenda", (agenda or "").strip(), limits.AGENDA)
@@ -245,16 +293,7 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
             errors["attachment"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
-    post = Post(group=group, category=category, title=title.strip(), body_km=body_km.strip(), author=me,
-                agenda=(agenda or "").strip())
-    if category == Post.Category.MEETING:
-        post.meeting_date, post.meeting_time, post.meeting_place = meeting_date, meeting_time, meeting_place.strip()
-    if attachment:
-        post.attachment, post.attachment_type = attachment, attachment_type
-        post.attachment_name = getattr(attachment, "name", "")[:200]
-    post.save()
-    audit(post, "groups.post.created", by=by, group=group.pk, category=category)
-    return post
+    return attachment_type
 
 
 def _moderate(post: Post, by) -> tuple[Post, Official]:

@@ -91,6 +91,35 @@ def post_new(request, pk):
 
 
 @login_required
+def post_edit(request, pk):
+    """The author of a rejected post changes it and sends it to the moderators again."""
+    me = official_of(request.user)
+    post = get_object_or_404(Post.objects.select_related("group"), pk=pk)
+    if me is None or post.author_id != me.pk:
+        raise Http404
+    if post.state != Post.State.REJECTED:
+        messages.error(request, _("Only a rejected post can be changed and sent again (this one is %(state)s).")
+                       % {"state": post.get_state_display()})
+        return redirect("groups:group", pk=post.group_id)
+    initial = {f: getattr(post, f) for f in ("category", "title", "body_km", "meeting_date", "meeting_time",
+                                             "meeting_place", "agenda")}
+    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_resubmit(post=post, by=request.user, **form.cleaned_data)
+        except services.ActionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("groups:group", pk=post.group_id)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The changed post is waiting for a moderator's approval again."))
+            return redirect("groups:group", pk=post.group_id)
+    return render(request, "groups/post_form.html", {"group": post.group, "form": form, "post": post},
+                  status=400 if form.errors else 200)
+
+
+@login_required
 def moderation(request):
     me = official_of(request.user)
     return render(request, "groups/moderation.html", {"posts": moderation_queue(me), "reject_form": RejectForm()})

@@ -61,6 +61,24 @@ class PositionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["title_km", "title_en", "code"]
     ordering = ["rank"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Titles that start with what was typed come first ("មន្ត្រី" offers មន្ត្រី before រដ្ឋមន្ត្រី),
+        then the others by rank."""
+        from django.db.models import Case, IntegerField, Q, Value, When
+
+        from .selectors import khmer_spellings
+
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            starts = Q(title_en__istartswith=term) | Q(code__istartswith=term)
+            for spelling in khmer_spellings(term):
+                starts |= Q(title_km__startswith=spelling)
+            queryset = queryset.annotate(
+                prefix_first=Case(When(starts, then=Value(0)), default=Value(1), output_field=IntegerField())
+            ).order_by("prefix_first", "rank")
+        return queryset, may_have_duplicates
+
 
 class HoldingInline(admin.TabularInline):
     model = PositionHolding

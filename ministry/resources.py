@@ -6,6 +6,7 @@ whole file is clean (transactions, rollback on validation errors)."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.results import Result
 
 from .admin_audit import audit_change, fresh, snapshot
 from .models import HONORIFIC_EN, Honorific, Official, Position, Province, Unit
@@ -46,6 +47,32 @@ class HonorificWidget(widgets.Widget):
         return Honorific(value).label if value else ""
 
 
+class SpreadsheetResult(Result):
+    """Rows numbered as the spreadsheet numbers them: the header is row 1, the first data row row 2
+    (import-export counts data rows from 1, one less than the reader sees)."""
+
+    def row_errors(self):
+        return [(i + 2, row.errors) for i, row in enumerate(self.rows) if row.errors]
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+
+def _codes_problems(row, checks) -> list[str]:
+    """Every unknown code of a row at once (``checks``: column → widget), so that a file is corrected
+    in one round instead of one error at a time."""
+    problems = []
+    for column, widget in checks.items():
+        try:
+            widget.clean(row.get(column))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 class AuditedResource(resources.ModelResource):
     """Every row an import writes goes to the audit trail with the importing user and the values before
     and after (nothing is written on the dry run that shows the preview)."""
@@ -67,7 +94,13 @@ class AuditedResource(resources.ModelResource):
                      file=str(kwargs.get("file_name") or "")[:200])
 
 
-class UnitResource(AuditedResource):
+class SpreadsheetResource(AuditedResource):
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetResult
+
+
+class UnitResource(SpreadsheetResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=CodeWidget(Unit, _("parent unit")))
     province = fields.Field(attribute="province", column_name="province", widget=CodeWidget(Province, _("province")))
 
@@ -81,12 +114,17 @@ class UnitResource(AuditedResource):
         use_transactions = True
 
     def before_import_row(self, row, **kwargs):
+        problems = []
         kind = (row.get("kind") or "").strip()
         if kind not in Unit.Kind.values:
-            raise ValueError(_("Unknown kind of unit “%(kind)s”.") % {"kind": kind})
+            problems.append(_("Unknown kind of unit “%(kind)s”.") % {"kind": kind})
+        problems += _codes_problems(row, {"parent": self.fields["parent"].widget,
+                                          "province": self.fields["province"].widget})
+        if problems:
+            raise ValueError(" ".join(problems))
 
 
-class OfficialResource(AuditedResource):
+class OfficialResource(SpreadsheetResource):
     honorific = fields.Field(attribute="honorific", column_name="honorific", widget=HonorificWidget())
     unit = fields.Field(attribute="unit", column_name="unit", widget=CodeWidget(Unit, _("unit")))
     position = fields.Field(attribute="position", column_name="position", widget=CodeWidget(Position, _("position")))
@@ -106,15 +144,19 @@ class OfficialResource(AuditedResource):
             raise ValidationError(_("The file has no “civil_service_id” column."))
 
     def before_import_row(self, row, **kwargs):
+        problems = []
         key = str(row.get("civil_service_id") or "").strip()
         if not key:
-            raise ValueError(_("The civil-service ID is missing."))
-        if key in self._seen:
-            raise ValueError(_("The civil-service ID %(id)s appears twice in the file.") % {"id": key})
+            problems.append(_("The civil-service ID is missing."))
+        elif key in self._seen:
+            problems.append(_("The civil-service ID %(id)s appears twice in the file.") % {"id": key})
         self._seen.add(key)
         gender = (row.get("gender") or "").strip().lower()
         if gender not in Official.Gender.values:
-            raise ValueError(_("Gender must be m or f."))
+            problems.append(_("Gender must be m or f."))
+        problems += _codes_problems(row, {name: self.fields[name].widget for name in ("honorific", "unit", "position")})
+        if problems:
+            raise ValueError(" ".join(problems))
         row["gender"] = gender
 
     def after_save_instance(self, instance, row, **kwargs):

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
 from portal import limits
-from portal.widgets import FastSelect
+from portal.widgets import DayInput, FastSelect
 
 from .models import Basis, Means, State, country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 FILE_ACCEPT = "image/*,application/pdf"
 
 
@@ -49,12 +49,58 @@ class OfficialsField(OfficialChoiceMixin, forms.ModelMultipleChoiceField):
     pass
 
 
+class _ByUnit(forms.models.ModelChoiceIterator):
+    """The choices grouped by unit (an ``<optgroup>`` each, in the order of the unit tree)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict = {}
+        for obj in self.queryset.select_related("unit", "position"):
+            groups.setdefault(obj.unit, []).append(self.choice(obj))
+        for unit in sorted(groups, key=lambda u: u.path):
+            yield (str(unit), groups[unit])
+
+
+class LeaderChoiceField(OfficialChoiceField):
+    """A leader, found by unit: the options are grouped under each leader's unit and name the position, so
+    eight holders of "Head of Department" can be told apart."""
+
+    iterator = _ByUnit
+
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} · {obj.position.title}"
+
+
+class ChosenPeople(forms.CheckboxSelectMultiple):
+    """Only the people chosen so far, each a ticked box (a tap removes one, and only that one); others are
+    added through the search beside it, so a unit of hundreds is never listed whole."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        keys = [str(v) for v in (value or []) if str(v).isdigit()]
+        people = {str(o.pk): o for o in self.choices.queryset.filter(pk__in=keys)} if keys else {}
+        return render_to_string("missions/_traveller_options.html", {
+            "people": [people[k] for k in dict.fromkeys(keys) if k in people], "checked": True, "chosen": True})
+
+
+class ChosenHead(forms.Select):
+    """The head of delegation among the travellers chosen so far (portal.js adds those ticked later)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown: list = []
+
+    def optgroups(self, name, value, attrs=None):
+        self.choices = [("", "—")] + [(o.pk, o.display_name) for o in self.shown]
+        return super().optgroups(name, value, attrs)
+
+
 class OrderForm(forms.Form):
     issuing_unit = forms.ModelChoiceField(
         label=_("Issued by"), queryset=Unit.objects.none(),
         help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
     )
-    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), max_length=limits.PURPOSE, widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
+    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), max_length=limits.PURPOSE, widget=forms.Textarea(attrs={"rows": 2, "lang": "km"}))
     purpose_en = forms.CharField(label=_("Purpose (English)"), required=False, max_length=limits.PURPOSE,
                                  widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}))
     basis = forms.ChoiceField(label=_("Basis (B.2)"), choices=Basis.choices, widget=forms.RadioSelect)
@@ -62,28 +108,37 @@ class OrderForm(forms.Form):
     invitation_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
     invitation_date = forms.DateField(label=_("Letter date"), required=False, widget=DATE)
     invitation_scan = forms.FileField(label=_("Scanned letter"), required=False, widget=scan_input())
-    approval_leader = OfficialChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
-                                          required=False)
+    approval_leader = LeaderChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
+                                        required=False)
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
     approval_note = forms.CharField(label=_("Approval note"), required=False, max_length=limits.APPROVAL_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
     approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
-    approver = OfficialChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
-    travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(),
-                                widget=forms.SelectMultiple(attrs={"size": 6}),
-                                help_text=_("Choose from the list, or search by name or ID below."))
+    invitation_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
+    approval_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
+    approver = LeaderChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
+    travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(), widget=ChosenPeople,
+                                help_text=_("Untick to remove; search by name or ID below to add."))
     head = OfficialChoiceField(label=_("Head of delegation"), queryset=Official.objects.none(), required=False,
-                               help_text=_("One of the travellers; the first one if left empty."))
-    departure_date = forms.DateField(label=_("Departure date"), widget=DATE)
-    return_date = forms.DateField(label=_("Return date"), widget=DATE)
+                               widget=ChosenHead)
+    # Taken from the itinerary when left out: the first leg's date and the last leg's date.
+    departure_date = forms.DateField(label=_("Departure date"), widget=DATE, required=False)
+    return_date = forms.DateField(label=_("Return date"), widget=DATE, required=False,
+                                  help_text=_("The day you are back; the last leg's date if left empty."))
 
     def __init__(self, *args, me=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("approver", "approval_leader"):  # portal.js puts a filter box before these lists
+            self.fields[name].widget.attrs["data-searchable"] = _("Type part of a name, position or unit")
         self.fields["issuing_unit"].queryset = issuers()
         self.fields["approver"].queryset = leaders()
         self.fields["approval_leader"].queryset = leaders()
         people = travellers_choices_for(me)
         self.fields["travellers"].queryset = people
         self.fields["head"].queryset = people
+        chosen = self["travellers"].value() or []
+        keys = [str(v) for v in chosen if str(v).isdigit()]
+        found = {str(o.pk): o for o in people.filter(pk__in=keys)} if keys else {}
+        self.fields["head"].widget.shown = [found[k] for k in dict.fromkeys(keys) if k in found]
 
     def clean(self):
         data = super().clean()
@@ -166,8 +221,9 @@ class ReportForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, ID or number")}))
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("Name, number, province, purpose or date")}))
     state = forms.ChoiceField(label=_("State"), required=False, widget=FastSelect)
     unit = forms.ModelChoiceField(label=_("Requesting unit"), queryset=Unit.objects.filter(active=True), required=False,
                                   widget=FastSelect)
@@ -178,6 +234,10 @@ class FilterForm(forms.Form):
     province = forms.ModelChoiceField(label=_("Destination province"), queryset=Province.objects.all(), required=False,
                                       widget=FastSelect)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=FastSelect, choices=[
+        ("", _("The list's own order")), ("departure", _("Departure, soonest first")),
+        ("-departure", _("Departure, latest first")), ("return", _("Return date")), ("number", _("Number")),
+        ("-created", _("Newest request first"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +248,15 @@ class FilterForm(forms.Form):
         for name in ("unit", "issuer", "province"):
             self.fields[name].empty_label = _("Any")
             self.fields[name].widget.choices = [("", _("Any"))] + filter_choices(name)
+
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("This date is before the “From” date: nothing could match. "
+                                        "Swap the two dates."))
+        return data
 
 
 FILTER_CHOICES_TTL = 60  # seconds; saving or deleting a unit or province clears them at once

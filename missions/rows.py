@@ -20,7 +20,7 @@ from portal.templatetags.portal import day
 
 from ministry.models import Official, Province, in_language
 
-from .models import Leg, MissionOrder, State
+from .models import Basis, Leg, MissionOrder, State
 
 
 def escape(value) -> str:
@@ -33,12 +33,26 @@ def column_labels() -> dict:
     return {
         "order": _("Order"), "state": _("State"), "travellers": _("Travellers"), "destinations": _("Destinations"),
         "dates": _("Dates"), "unit": _("Requesting unit"), "issuer": _("Issuer"), "decision": _("Decision"),
+        "purpose": _("Purpose"), "basis": _("Basis"),
     }
+
+
+PURPOSE_SHOWN = 140  # characters of the purpose in a list row; the order page has it whole
+
+
+def _purpose(km: str, en: str, lang: str) -> str:
+    text = " ".join(in_language(km or "", en or "", lang).split())
+    return text if len(text) <= PURPOSE_SHOWN else text[:PURPOSE_SHOWN - 1].rstrip() + "…"
 
 
 @lru_cache(maxsize=8)
 def _state_labels(language: str) -> dict:
     return {value: escape(label) for value, label in State.choices}
+
+
+@lru_cache(maxsize=8)
+def _basis_labels(language: str) -> dict:
+    return {value: escape(label) for value, label in Basis.choices}
 
 
 class _Memo(dict):
@@ -59,6 +73,7 @@ def order_rows(request, rows, *, detail_url: str, can_approve: bool = False, lab
     lang = (get_language() or "km")[:2]
     labels = {key: escape(text) for key, text in (labels or column_labels()).items()}
     states = _state_labels(lang)
+    bases = _basis_labels(lang)
     overdue = f' <span class="badge overdue">{escape(_("Overdue"))}</span>'
     units = _Memo(lambda km, en: in_language(km, en, lang))
     dates = _Memo(day)
@@ -75,7 +90,7 @@ def order_rows(request, rows, *, detail_url: str, can_approve: bool = False, lab
             f'/do/approve/"><input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
             f'<input type="hidden" name="next" value="approvals">'
             f'<button class="btn" type="submit">{escape(_("Approve"))}</button></form>\n    <a href="{url}',
-            f'/#actions">{escape(_("Reject…"))}</a>\n  </td>\n',
+            f'/confirm/reject/">{escape(_("Reject…"))}</a>\n  </td>\n',
         )
     out = []
     for row in rows:
@@ -90,9 +105,11 @@ def order_rows(request, rows, *, detail_url: str, can_approve: bool = False, lab
             f'<tr>\n  {cell(labels["order"])}<a href="{url}{pk}/">{escape(name)}</a></td>\n'
             f'  {cell(labels["state"])}<span class="badge state-{escape(state)}">{states.get(state) or escape(state)}'
             f'</span>{overdue if row["overdue_since"] else ""}</td>\n'
+            f'  {cell(labels["purpose"])}{escape(_purpose(row["purpose_km"], row["purpose_en"], lang))}</td>\n'
             f'  {cell(labels["travellers"])}{travellers}</td>\n'
             f'  {cell(labels["destinations"])}{"; ".join(places[tuple(p)] for p in row["destinations"])}</td>\n'
             f'  {cell(labels["dates"])}{dates[row["departure_date"]]} – {dates[row["return_date"]]}</td>\n'
+            f'  {cell(labels["basis"])}{bases.get(row["basis"], "")}</td>\n'
             f'  {cell(labels["unit"])}{units[row["requesting_unit__name_km"], row["requesting_unit__name_en"]]}</td>\n'
             f'  {cell(labels["issuer"])}{units[row["issuing_unit__name_km"], row["issuing_unit__name_en"]]}</td>\n'
             + (f"{decision[0]}{pk}{decision[1]}{pk}{decision[2]}" if can_approve else "  \n")

@@ -135,7 +135,7 @@ def with_list_data(qs):
 
 
 ROW_FIELDS = (
-    "id", "state", "number", "overdue_since", "departure_date", "return_date",
+    "id", "state", "number", "overdue_since", "departure_date", "return_date", "purpose_km", "purpose_en", "basis",
     "requesting_unit__name_km", "requesting_unit__name_en",
     "issuing_unit__name_km", "issuing_unit__name_en", "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
 )
@@ -216,10 +216,20 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
+SORTS = {
+    "departure": ("departure_date", "id"),
+    "-departure": ("-departure_date", "-id"),
+    "return": ("return_date", "id"),
+    "number": ("number", "id"),
+    "-created": ("-created", "-id"),
+}
+
+
 def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, date_to=None, province=None,
-                  overdue=False, q=""):
+                  overdue=False, q="", sort=""):
     """Apply the queue filters; each argument is optional.  ``q`` matches a traveller's Khmer or
-    Latin name or civil-service ID, or the order number."""
+    Latin name or civil-service ID, the order number, a destination province (Khmer or English), words
+    of the purpose (all of them), or a day the mission covers.  ``sort`` is a key of ``SORTS``."""
     from .models import Leg
 
     if state:
@@ -246,8 +256,57 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
         digits = _ascii_digits(q)
         if digits.isdigit():
             match |= Q(number=int(digits))
+        match |= _place_or_purpose_or_day_q(q)
         qs = qs.filter(match)
+    if sort in SORTS:
+        qs = qs.order_by(*SORTS[sort])
     return qs
+
+
+PLACE_PREFIXES = ("ខេត្ត", "រាជធានី", "province", "capital")
+
+
+def _place_or_purpose_or_day_q(q: str) -> Q:
+    """Orders going to a province named by ``q``, whose purpose has every word of ``q``, or under way
+    on the day ``q`` writes (10/01/2027, ១០/០១/២០២៧ or 2027-01-10)."""
+    from datetime import date
+
+    from ministry.models import Province
+    from ministry.selectors import khmer_spellings
+    from portal.widgets import ISO_DAY, day_to_iso
+
+    from .models import Leg
+
+    match = Q(pk__in=[])
+    place = q.strip()
+    for prefix in PLACE_PREFIXES:
+        if place.lower().startswith(prefix):
+            place = place[len(prefix):].strip()
+    if place:
+        names = Q(name_en__icontains=place)
+        for spelling in khmer_spellings(place):
+            names |= Q(name_km__contains=spelling)
+        provinces = list(Province.objects.filter(names).values_list("id", flat=True))
+        if provinces:
+            match |= Q(pk__in=Leg.objects.filter(to_province__in=provinces).values("order_id"))
+    words = q.split()
+    if words:
+        every = Q()
+        for word in words:
+            one = Q(purpose_en__icontains=word)
+            for spelling in khmer_spellings(word):
+                one |= Q(purpose_km__contains=spelling)
+            every &= one
+        match |= every
+    iso = day_to_iso(q)
+    if ISO_DAY.match(iso or ""):
+        try:
+            day = date.fromisoformat(iso.strip())
+        except ValueError:
+            day = None
+        if day is not None:
+            match |= Q(departure_date__lte=day, return_date__gte=day)
+    return match
 
 
 def _ascii_digits(text: str) -> str:

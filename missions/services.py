@@ -40,9 +40,10 @@ from .uploads import check_upload
 class TransitionRefused(Exception):
     """A state change that may not happen; ``message`` is for the user."""
 
-    def __init__(self, message):
+    def __init__(self, message, *, other_order=None):
         super().__init__(message)
         self.message = message
+        self.other_order = other_order  # the order a refusal points to (a clash of dates), for a link
 
 
 ACTIVE_STATES = (State.SUBMITTED, State.APPROVED, State.ISSUED, State.RETURNED, State.SENT_BACK, State.ACCEPTED)
@@ -272,10 +273,15 @@ def order_submit(*, order: MissionOrder, by) -> MissionOrder:
     def prepare(o):
         other = _clash(o)
         if other is not None:
-            name = other.display_number or _("request #%(id)s") % {"id": other.pk}
+            from portal.templatetags.portal import day
+
+            ids = o.travellers.values_list("official_id", flat=True)
+            who = other.travellers.filter(official_id__in=ids).select_related("official").first()
             raise TransitionRefused(
-                _("A traveller is already on %(order)s from %(start)s to %(end)s; the dates overlap.")
-                % {"order": name, "start": other.departure_date, "end": other.return_date}
+                _("%(traveller)s is already on %(order)s from %(start)s to %(end)s; the dates overlap.")
+                % {"traveller": who.official if who else "", "order": str(other),
+                   "start": day(other.departure_date), "end": day(other.return_date)},
+                other_order=other,
             )
 
     return _move(order, by, "submit", events.SUBMITTED, prepare=prepare)
@@ -312,7 +318,13 @@ def order_reject(*, order: MissionOrder, by, reason: str) -> MissionOrder:
 
 
 def order_cancel(*, order: MissionOrder, by, reason: str = "") -> MissionOrder:
-    return _move(order, by, "cancel", events.CANCELLED, note=reason)
+    reason = (reason or "").strip()
+
+    def prepare(o):
+        if reason:
+            o.reason = reason
+
+    return _move(order, by, "cancel", events.CANCELLED, note=reason, prepare=prepare)
 
 
 def _next_number(unit: Unit, year: int) -> int:

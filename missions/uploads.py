@@ -7,11 +7,11 @@ import warnings
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from portal.limits import number
+from portal.templatetags.portal import file_size
 
 try:  # HEIC photos from phones, when the decoder is available
     from pillow_heif import register_heif_opener
@@ -84,7 +84,7 @@ def check_upload(upload, *, allow_embedded_files: bool = False) -> str:
     if upload.size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            % {"size": file_size(upload.size), "limit": file_size(limit)},
             code="too_large",
         )
     if upload.size == 0:

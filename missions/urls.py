@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
+    path("<int:pk>/confirm/<slug:action>/", views.confirm, name="confirm"),
     path("<int:pk>/return/", views.file_return, name="return"),
     path("file/<slug:kind>/<int:pk>/", views.file, name="file"),
     path("documents/<int:pk>/", views_documents.document_download, name="document_download"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ministry.models import Role
 from ministry.roles import has_role, official_of
 
-from . import selectors, uploads
+from . import held, selectors, uploads
 from . import services as s
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
@@ -26,8 +27,21 @@ from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_submit
 from .rows import column_labels, order_rows
+from portal.templatetags.portal import num
 
 PAGE_SIZE = 50
+
+
+def _refused(request, exc, prefix=None):
+    """A refusal as a message; one that names another order links to it."""
+    from django.utils.html import format_html
+
+    text = exc.message if prefix is None else prefix % {"why": exc.message}
+    other = getattr(exc, "other_order", None)
+    if other is not None and selectors.order_for(request.user, other.pk) is not None:
+        text = format_html('{} <a href="{}">{}</a>', text, reverse("missions:detail", args=[other.pk]),
+                           _("Open %(order)s") % {"order": other})
+    messages.error(request, text)
 
 
 def _apply_errors(form, exc: ValidationError, fallback=None):
@@ -64,6 +78,9 @@ def _queue(request, name):
     form = FilterForm(request.GET) if set(request.GET) - {"page", "export"} else None
     if form is not None and form.is_valid():
         qs = selectors.filter_orders(qs, **form.cleaned_data)
+    elif form is not None:
+        messages.error(request, _("The filter could not be applied: see the message beside the field."))
+        qs = qs.none()
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return export_response(selectors.with_list_data(qs), export, name)
@@ -121,7 +138,17 @@ def _leg_forms(request, order=None):
                 "travel_date": leg.travel_date, "means": leg.means})
             for leg in order.legs.all()
         ]
-    return [LegForm(prefix=f"leg-{secrets.token_hex(4)}")]
+    return [LegForm(prefix=f"leg-{secrets.token_hex(4)}", initial={"from_province": _home_province(request)})]
+
+
+def _home_province(request):
+    """Where a new itinerary starts: the province of the requester's unit, or the capital for central units."""
+    from ministry.models import Province
+
+    me = official_of(request.user)
+    if me is not None and me.unit.province_id:
+        return me.unit.province_id
+    return Province.objects.filter(code="KH-12").values_list("pk", flat=True).first()
 
 
 def _initial_from(order):
@@ -137,9 +164,12 @@ def _initial_from(order):
 
 def _order_input(form, legs) -> s.OrderInput:
     d = form.cleaned_data
+    days = [leg.cleaned_data["travel_date"] for leg in legs]
+    # Dates are asked once: the mission starts with its first leg and, unless a later day is given, ends
+    # with its last.
     return s.OrderInput(
         issuing_unit=d["issuing_unit"], purpose_km=d["purpose_km"], purpose_en=d["purpose_en"],
-        departure_date=d["departure_date"], return_date=d["return_date"], basis=d["basis"],
+        departure_date=d["departure_date"] or min(days), return_date=d["return_date"] or max(days), basis=d["basis"],
         approver=d["approver"], travellers=list(d["travellers"]), head=d["head"],
         legs=[s.LegInput(**leg.cleaned_data) for leg in legs],
         invitation_sender=d["invitation_sender"], invitation_number=d["invitation_number"],
@@ -156,9 +186,27 @@ def _request_form(request, order=None):
         messages.error(request, _("Your login is not linked to an official; ask the administrator."))
         return redirect("dashboard")
     initial = _initial_from(order) if order is not None else {"travellers": [me.pk], "head": me.pk}
-    form = OrderForm(request.POST or None, request.FILES or None, me=me, initial=initial)
+    data, files = _with_held_uploads(request)
+    form = OrderForm(data, files, me=me, initial=initial)
     legs = _leg_forms(request, order)
     legs_error = ""
+    if request.method == "POST" and request.POST.get("action") in ("add_leg", "find"):
+        # Without script the form comes back (nothing saved, no errors yet) with one more leg, starting
+        # where the last one ended, or with the officials found for the traveller search.
+        found = None
+        if request.POST["action"] == "add_leg":
+            last = legs[-1].data if legs else {}
+            start = {f"from_{part}": last.get(f"{legs[-1].prefix}-to_{part}", "") for part in ("province", "country", "city")} if legs else {}
+            legs.append(LegForm(prefix=f"leg-{secrets.token_hex(4)}", initial=start))
+        else:
+            found = _traveller_matches(request, request.POST.get("q", ""))
+        for f in (form, *legs):
+            if f.is_bound:
+                f._errors, f.cleaned_data = ErrorDict(), {}
+        _hold_uploads(request, form)
+        return render(request, "missions/new.html", {
+            "form": form, "legs": legs, "order": order, "attached": _attached(request, form, order),
+            "found": found, "term": request.POST.get("q", "")})
     if request.method == "POST":
         legs_ok = all([leg.is_valid() for leg in legs])
         if not legs:
@@ -181,14 +229,70 @@ def _request_form(request, order=None):
                     try:
                         s.order_submit(order=order, by=request.user)
                     except s.TransitionRefused as exc:
-                        messages.error(request, _("Saved as a draft but not submitted: %(why)s") % {"why": exc.message})
+                        _refused(request, exc, _("Saved as a draft but not submitted: %(why)s"))
                     else:
                         messages.success(request, _("The request was submitted for approval."))
                 else:
                     messages.success(request, _("The request was saved as a draft."))
+                for name in SCANS:
+                    held.release(data.get(f"{name}_held", ""), request.user)
                 return redirect("missions:detail", pk=order.pk)
+        _hold_uploads(request, form)
     return render(request, "missions/new.html", {"form": form, "legs": legs, "legs_error": legs_error,
-                                                 "order": order})
+                                                 "order": order, "attached": _attached(request, form, order)})
+
+
+SCANS = ("invitation_scan", "approval_scan")
+
+
+def _with_held_uploads(request):
+    """The posted data and files, with a file held from an earlier try put back where none was chosen."""
+    if request.method != "POST":
+        return None, None
+    data, files = request.POST.copy(), request.FILES.copy()
+    for name in SCANS:
+        key = data.get(f"{name}_held", "")
+        if name in files or not key:
+            continue
+        upload = held.take(key, request.user)
+        if upload is None:
+            data.pop(f"{name}_held", None)
+        else:
+            files[name] = upload
+    return data, files
+
+
+def _hold_uploads(request, form):
+    """A form going back with an error keeps the files just chosen (if they passed their check)."""
+    for name in SCANS:
+        upload = request.FILES.get(name)
+        if upload is None or name in form.errors:
+            continue
+        try:
+            uploads.check_upload(upload)
+        except ValidationError as exc:
+            form.add_error(name, exc.messages[0])
+            form.data.pop(f"{name}_held", None)
+        else:
+            form.data[f"{name}_held"] = held.hold(upload, request.user).key
+
+
+def _attached(request, form, order):
+    """Per scan field, what is attached: a held upload (name and size) or the draft's saved file."""
+    out = {}
+    for name, kind in zip(SCANS, ("invitation", "approval")):
+        kept = held.info(form.data.get(f"{name}_held", ""), request.user) if form.is_bound else None
+        if kept is not None:
+            out[name] = {"name": kept.name, "size": kept.size, "url": ""}
+        elif order is not None and getattr(order, name):
+            stored = getattr(order, name)
+            try:
+                size = stored.size
+            except OSError:
+                size = None
+            out[name] = {"name": stored.field.verbose_name, "size": size,
+                         "url": reverse("missions:file", args=[kind, order.pk])}
+    return out
 
 
 @login_required
@@ -221,12 +325,18 @@ def leg_row(request):
 def traveller_search(request):
     """The htmx partial: officials of my unit's subtree matching a name or ID, as checkboxes."""
     term = request.GET.get("q", "").strip()
-    people = []
-    if len(term) >= 2:
-        people = travellers_choices_for(official_of(request.user)).filter(
-            Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
-        )[:20]
-    return render(request, "missions/_traveller_options.html", {"people": people, "term": term})
+    return render(request, "missions/_traveller_options.html",
+                  {"people": _traveller_matches(request, term), "term": term})
+
+
+def _traveller_matches(request, term):
+    """Officials of my unit's subtree whose name or ID matches ``term`` (two characters at least)."""
+    term = term.strip()
+    if len(term) < 2:
+        return []
+    return list(travellers_choices_for(official_of(request.user)).filter(
+        Q(name_km__icontains=term) | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+    )[:20])
 
 
 # --- one order -----------------------------------------------------------------------
@@ -234,6 +344,8 @@ def traveller_search(request):
 
 REASON_ACTIONS = {"reject", "revoke", "send_back"}
 NOTE_ACTIONS = {"cancel", "approve", "accept"}
+# Actions that end or undo something: asked once on their own page (``confirm``), never one tap.
+DESTRUCTIVE = ("reject", "send_back", "cancel", "revoke")
 ACTIONS = {
     "submit": s.order_submit,
     "approve": s.order_approve,
@@ -255,6 +367,23 @@ DONE = {
     "file_return": gettext_lazy("The return was submitted to GDAF."),
     "send_back": gettext_lazy("The return was sent back to the travellers."),
     "accept": gettext_lazy("The return was accepted."),
+}
+
+CONSEQUENCES = {
+    "reject": gettext_lazy("The request will be rejected and the requester told your reason. It cannot be approved "
+                           "afterwards: the mission would need a new request."),
+    "send_back": gettext_lazy("The return goes back to the travellers with your reason, so that they can correct it "
+                              "and submit it again."),
+    "cancel": gettext_lazy("The request will be cancelled for good: nobody can submit, approve or issue it "
+                           "afterwards. This cannot be undone."),
+    "revoke": gettext_lazy("The issued order will be revoked: it no longer authorises any travel, its verification "
+                           "page says so and a new PDF marked as revoked is made. This cannot be undone."),
+}
+QUESTIONS = {
+    "reject": gettext_lazy("Reject this request?"),
+    "send_back": gettext_lazy("Send this return back?"),
+    "cancel": gettext_lazy("Cancel this request?"),
+    "revoke": gettext_lazy("Revoke this order?"),
 }
 
 LOG_LABELS = {
@@ -305,8 +434,9 @@ def _available_actions(order, user):
         if t.name == "file_return":
             continue  # on the return page, next to what it needs
         out.append({"name": t.name, "label": t.custom.get("label", t.name), "needs_reason": t.name in REASON_ACTIONS,
-                    "danger": t.name in ("reject", "cancel", "revoke", "send_back")})
-    return out
+                    "danger": t.name in DESTRUCTIVE})
+    # What moves the order on comes first; what ends it last, behind its confirmation page.
+    return sorted(out, key=lambda a: a["danger"])
 
 
 def _document_url(doc):
@@ -340,10 +470,12 @@ def detail(request, pk):
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")
     documents = [(doc, _document_url(doc)) for doc in all_documents]
+    stamps = list(LegStamp.objects.filter(traveller__order=order).exclude(scan="")
+                  .select_related("traveller__official", "leg").order_by("traveller__sort", "leg__seq"))
     is_traveller = me is not None and any(t.official_id == me.pk for t in travellers)
     return render(request, "missions/detail.html", {
         "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
-        "actions": _available_actions(order, request.user), "reason_form": ReasonForm(),
+        "actions": _available_actions(order, request.user), "reason_form": ReasonForm(), "stamps": stamps,
         "may_return": is_traveller and order.state in (State.ISSUED, State.SENT_BACK),
         "may_edit": order.state == State.DRAFT and may_submit(order, request.user),
     })
@@ -355,6 +487,9 @@ def transition(request, pk, action):
     order = selectors.order_for(request.user, pk)
     if order is None or action not in ACTIONS:
         raise Http404
+    if action in DESTRUCTIVE and request.POST.get("confirmed") != "1":
+        # A destructive action is taken only from its confirmation page, which says what will happen.
+        return redirect("missions:confirm", pk=order.pk, action=action)
     kwargs = {}
     if action in REASON_ACTIONS:
         kwargs["reason"] = request.POST.get("reason", "")
@@ -365,7 +500,9 @@ def transition(request, pk, action):
     try:
         ACTIONS[action](order=order, by=request.user, **kwargs)
     except s.TransitionRefused as exc:
-        messages.error(request, exc.message)
+        _refused(request, exc)
+        if action in REASON_ACTIONS and not kwargs.get("reason", "").strip():
+            return redirect("missions:confirm", pk=order.pk, action=action)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -373,9 +510,29 @@ def transition(request, pk, action):
     target = request.POST.get("next", "")
     if target in QUEUES:
         return redirect(f"missions:{target}")
-    if action == "file_return" and order.state != State.RETURNED:
+    if action == "file_return":
+        # Filed or not, the return page says where it stands (read-only once filed).
         return redirect("missions:return", pk=order.pk)
     return redirect("missions:detail", pk=order.pk)
+
+
+@login_required
+@require_GET
+def confirm(request, pk, action):
+    """The one question before a destructive action: what will happen, and the reason the record needs."""
+    order = selectors.order_for(request.user, pk)
+    if order is None or action not in DESTRUCTIVE:
+        raise Http404
+    if action not in {a["name"] for a in _available_actions(order, request.user)}:
+        messages.error(request, _("This action is not possible now, or not yours to take."))
+        return redirect("missions:detail", pk=order.pk)
+    label = next(a["label"] for a in _available_actions(order, request.user) if a["name"] == action)
+    return render(request, "missions/confirm.html", {
+        "order": order, "action": action, "label": label, "question": QUESTIONS[action],
+        "consequence": CONSEQUENCES[action], "reason_required": action in REASON_ACTIONS,
+        "travellers": order.travellers.select_related("official"),
+        "legs": order.legs.select_related("from_province", "to_province"),
+    })
 
 
 # --- the return (B.3) ----------------------------------------------------------------
@@ -427,7 +584,7 @@ def file_return(request, pk):
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
                 else:
-                    messages.success(request, _("Leg %(n)s was recorded.") % {"n": leg.seq})
+                    messages.success(request, _("Leg %(n)s was recorded.") % {"n": num(leg.seq)})
                     return redirect("missions:return", pk=order.pk)
     rows = []
     for leg in legs:
@@ -446,6 +603,8 @@ def file_return(request, pk):
     editable = order.state in (State.ISSUED, State.SENT_BACK)
     return render(request, "missions/return.html", {
         "order": order, "rows": rows, "report_form": report_form, "done": done, "needed": needed,
+        "sent_back": order.log.filter(action="send_back").order_by("-created").first()
+        if order.state == State.SENT_BACK else None,
         "editable": editable, "may_submit": editable and order.return_is_complete(),
     })
 

@@ -48,6 +48,8 @@ MESSAGES = (
 )
 
 PLURAL_MESSAGES = (
+    # File sizes (django.template.defaultfilters.filesizeformat), e.g. on an attached scan
+    ngettext_lazy("%(size)d byte", "%(size)d bytes"),
     ngettext_lazy(
         "This password is too short. It must contain at least %d character.",
         "This password is too short. It must contain at least %d characters.",

@@ -18,6 +18,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -19,6 +19,20 @@ def healthz(request):
     return JsonResponse({"ok": True})
 
 
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page names: the icon itself, cached for a day."""
+    from django.contrib.staticfiles import finders
+    from django.http import FileResponse, Http404
+
+    path = finders.find("favicon.ico")
+    if path is None:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def ratelimited(request, exception=None):
     return render(request, "429.html", status=429)
 

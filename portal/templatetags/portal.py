@@ -67,6 +67,17 @@ def other_language(msgid, **values):
     return text % values if values else text
 
 
+@register.filter(name="size")
+def file_size(value):
+    """A file size in the reader's digits: ២,៤ MB on Khmer pages, 2.4 MB on English ones."""
+    from django.template.defaultfilters import filesizeformat
+
+    if value is None or value == "":
+        return ""
+    text = str(filesizeformat(value)).replace("\xa0", " ")
+    return text if _english() else to_khmer_digits(text)
+
+
 @register.filter
 def minutes(value):
     """A duration (timedelta) in whole minutes, at least one; anything else unchanged."""

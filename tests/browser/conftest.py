@@ -151,3 +151,14 @@ def assert_khmer_glyphs(page, selector="body"):
     assert probe["diff"] > 50, f"Khmer text is drawn as boxes: {probe}"
     assert probe["khmerLoaded"] and any("Khmer" in f for f in probe["faces"]), f"no Khmer web font loaded: {probe}"
     return probe
+
+
+def observe(what, **values):
+    """Write a measurement taken during a journey (time, height) to var/observations.txt: an observation
+    for the reader, never an assertion (the machine's load decides the times)."""
+    out = ROOT / "var" / "observations.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    line = f"{what}: " + ", ".join(f"{k}={v}" for k, v in values.items())
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    print(line)

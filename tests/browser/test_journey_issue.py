@@ -13,6 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def _act(page, name, reason=None):
+    ask = page.locator(f"a[href$='/confirm/{name}/']")
+    if ask.count():  # a destructive action is asked on its own page first
+        ask.click()
+        page.wait_for_load_state("networkidle")
     form = page.locator(f"form[action$='/do/{name}/']")
     if reason is not None:
         form.locator("textarea[name=reason]").fill(reason)

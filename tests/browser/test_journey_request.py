@@ -1,6 +1,7 @@
 """Journey 1, on a phone: an official requests a mission of two legs on an invitation letter; after
 issue they file the return with photos of the stamped visa sheets and the report."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -8,8 +9,8 @@ import pytest
 from ministry.models import Province
 from missions import services as s
 from missions.models import LegStamp, MissionOrder, State
-from tests.browser.conftest import assert_khmer_glyphs, axe_check, login, set_language, shot
-from tests.factories import jpeg_bytes, pdf_bytes, png_bytes
+from tests.browser.conftest import assert_khmer_glyphs, axe_check, login, observe, set_language, shot
+from tests.factories import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 # serialized_rollback: the flush between tests would drop the provinces and roles the migrations load
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,39 +33,66 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     axe_check(page, f"new request ({lang})")
     shot(page, "request", lang, "1-form")
 
+    started = time.monotonic()
     page.select_option("select[name=issuing_unit]", str(cast.gdaf.pk))
-    page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ")
-    page.fill("textarea[name=purpose_en]", "Attend the workshop on civil-service reform")
-    page.fill("input[name=departure_date]", start.isoformat())
-    page.fill("input[name=return_date]", end.isoformat())
     page.select_option("select[name=approver]", str(cast.leader.pk))
-    page.check("input[name=basis][value=invitation]")
-    page.fill("input[name=invitation_sender]", "សាលាខេត្តសៀមរាប")
-    page.fill("input[name=invitation_number]", "១២៣ ស.ខ.ស")
-    page.fill("input[name=invitation_date]", (start - timedelta(days=20)).isoformat())
-    page.set_input_files("input[name=invitation_scan]",
-                         files=[{"name": "invitation.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
-    page.select_option("select[name=travellers]", [str(cast.official.pk)])
+    # The requester is already ticked; a colleague is found by name and ticked.
+    assert page.locator(f"#travellers-chosen input[value='{cast.official.pk}']").is_checked()
+    assert not page.locator("select[multiple]").count()
+    assert not page.locator("select[name=head]").is_visible()  # asked once there are two travellers
+    page.fill("#traveller-search", cast.colleague.name_latin[:6])
+    page.locator(f"#traveller-results input[value='{cast.colleague.pk}']").check()
+    assert page.locator(f"#travellers-chosen input[value='{cast.colleague.pk}']").is_checked()
     page.select_option("select[name=head]", str(cast.official.pk))
 
+    # The itinerary starts where the requester works; the next leg starts where the previous one ended.
     rows = page.locator("#legs fieldset.leg-row")
-    while rows.count() < 2:
-        want = rows.count() + 1
-        page.locator("button[hx-get*='leg-row']").click()
-        page.wait_for_function("(n) => document.querySelectorAll('#legs fieldset.leg-row').length >= n", arg=want)
-    for i, (a, b, when) in enumerate([(pp, sr, start), (sr, pp, end)]):
-        row = rows.nth(i)
-        row.locator("select[name$='-from_province']").select_option(str(a.pk))
-        row.locator("select[name$='-to_province']").select_option(str(b.pk))
-        row.locator("input[name$='-travel_date']").fill(when.isoformat())
-        row.locator("select[name$='-means']").select_option("ministry_car")
+    assert rows.nth(0).locator("select[name$='-from_province']").input_value() == str(pp.pk)
+    rows.nth(0).locator("select[name$='-to_province']").select_option(str(sr.pk))
+    # the calendar is the device's own picker: a date chosen there is written day first in the box
+    rows.nth(0).locator("input.day-picker").fill(start.isoformat())
+    assert rows.nth(0).locator("input[name$='-travel_date']").input_value() == start.strftime("%d/%m/%Y")
+    rows.nth(0).locator("select[name$='-means']").select_option("ministry_car")
+    page.locator("button[hx-get*='leg-row']").click()
+    page.wait_for_function("() => document.querySelectorAll('#legs fieldset.leg-row').length >= 2")
+    assert rows.nth(1).locator("select[name$='-from_province']").input_value() == str(sr.pk)
+    rows.nth(1).locator("select[name$='-to_province']").select_option(str(pp.pk))
+    rows.nth(1).locator("input[name$='-travel_date']").fill(end.strftime("%d/%m/%Y"))
+    rows.nth(1).locator("select[name$='-means']").select_option("ministry_car")
+
+    # Only the basis chosen is asked for.
+    assert not page.locator("fieldset.basis-invitation").is_visible()
+    page.check("input[name=basis][value=invitation]")
+    assert page.locator("fieldset.basis-invitation").is_visible()
+    assert not page.locator("fieldset.basis-approval").is_visible()
+    page.fill("input[name=invitation_sender]", "សាលាខេត្តសៀមរាប")
+    page.fill("input[name=invitation_number]", "១២៣ ស.ខ.ស")
+    page.fill("input[name=invitation_date]", (start - timedelta(days=20)).strftime("%d/%m/%Y"))
+    page.set_input_files("input[name=invitation_scan]",
+                         files=[{"name": "invitation.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    observe("request form before sending", lang=lang, phone_screens=round(page.evaluate(
+        "() => document.querySelector('form.request-form').getBoundingClientRect().height")
+        / page.viewport_size["height"], 2))
+    # (the purpose is forgotten: the form comes back with the error and keeps the scan)
+    page.locator("button[name=action][value=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".attached", has_text="invitation.pdf").is_visible()
+    assert page.locator(f"#travellers-chosen input[value='{cast.colleague.pk}']").is_checked()
+    axe_check(page, f"request form with an error ({lang})")
+    shot(page, "request", lang, "2-error-keeps-the-scan")
+    page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ")
+    form_height = page.evaluate("() => document.querySelector('form.request-form').getBoundingClientRect().height")
     shot(page, "request", lang, "2-filled")
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state("networkidle")
+    observe("request form", lang=lang, seconds=round(time.monotonic() - started, 1),
+            phone_screens=round(form_height / page.viewport_size["height"], 2))
 
     order = MissionOrder.objects.filter(requested_by=cast.official).latest("created")
     assert order.state == State.SUBMITTED, page.locator(".errorlist").all_inner_texts()
     assert order.legs.count() == 2 and order.invitation_scan
+    assert order.departure_date == start and order.return_date == end
+    assert order.travellers.count() == 2
     assert f"/missions/{order.pk}/" in page.url
     axe_check(page, f"order detail ({lang})")
     shot(page, "request", lang, "3-submitted")
@@ -72,6 +100,9 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     # (the leader approves and GDAF issues: journey 2 drives those pages)
     order = s.order_approve(order=order, by=cast.leader.user)
     order = s.order_issue(order=order, by=cast.gdaf_clerk.user)
+    for leg in order.legs.all():  # the colleague records their own legs
+        s.stamp_record(order=order, leg=leg, by=cast.colleague.user, departed_on=leg.travel_date,
+                       arrived_on=leg.travel_date, scan=upload())
 
     # 2. the return: a photo of each stamped visa sheet, then the report
     page.goto(f"/missions/{order.pk}/return/")
@@ -87,7 +118,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
                     else "image/png", "buffer": photo}])
         form.locator("button[type=submit]").click()
         page.wait_for_load_state("networkidle")
-    assert LegStamp.objects.filter(traveller__order=order).count() == 2
+    assert LegStamp.objects.filter(traveller__order=order, traveller__official=cast.official).count() == 2
     report = page.locator("form", has=page.locator("input[name=report]"))
     report.locator("textarea[name=report_text]").fill("បានចូលរួមសិក្ខាសាលា និងបានដាក់ជូនអនុសាសន៍ចំនួន ៣។")
     report.locator("button[type=submit]").click()
@@ -97,6 +128,10 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.wait_for_load_state("networkidle")
     order.refresh_from_db()
     assert order.state == State.RETURNED
+    # The user lands on the return, now read-only, with its state and what happens next.
+    assert f"/missions/{order.pk}/return/" in page.url
+    assert not page.locator("main input[type=file], main textarea").count()
+    assert page.locator(".badge.state-returned").count()
     if lang == "km":
         assert_khmer_glyphs(page)
     axe_check(page, f"returned order ({lang})")

@@ -165,3 +165,31 @@ def test_the_author_cannot_moderate_their_own_post(cast, groups, login):
     services.post_approve(post=post, by=second.user)
     post.refresh_from_db()
     assert post.state == "published" and post.moderated_by == second
+
+
+def test_a_rejected_post_is_changed_and_sent_again_by_its_author_only(cast, groups, client):
+    from django.urls import reverse
+
+    post = _post(cast, groups)
+    services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="ខ្វះរបៀបវារៈ")
+    url = reverse("groups:post_edit", args=[post.pk])
+    client.force_login(cast.user("leader"))
+    page = client.get(reverse("groups:group", args=[groups.lead.pk])).content.decode()
+    assert f'href="{url}"' in page
+    form = client.get(url).content.decode()
+    assert "ខ្វះរបៀបវារៈ" in form and "ប្រជុំប្រចាំខែ" in form
+    response = client.post(url, {"category": "meeting", "title": "ប្រជុំប្រចាំខែ (កែ)", "body_km": "សូមអញ្ជើញ",
+                                 "meeting_date": "2026-12-03", "meeting_time": "08:30", "meeting_place": "សាល",
+                                 "agenda": "១. របាយការណ៍"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.state == "pending" and post.title == "ប្រជុំប្រចាំខែ (កែ)" and post.reason == ""
+    assert post.agenda == "១. របាយការណ៍"
+    # pending again: not changeable, and never by someone else
+    assert client.get(url).status_code == 302
+    services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="នៅតែខ្វះ")
+    client.force_login(cast.chief_of_cabinet.user)
+    assert client.get(url).status_code == 404
+    with pytest.raises(services.ActionRefused):
+        services.post_resubmit(post=post, by=cast.chief_of_cabinet.user, category="meeting", title="x", body_km="y",
+                               meeting_date=date(2026, 12, 3), meeting_time=time(8, 30), meeting_place="z")

@@ -107,3 +107,17 @@ def test_admin_import_preview_lists_row_errors(cast, login):
     body = response.content.decode()
     assert "NO-SUCH-UNIT" in body, body[body.find("<main"):][:3000]
     assert Official.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_every_problem_of_a_row_comes_at_once_numbered_as_the_spreadsheet_row(cast):
+    """A duplicate ID, an unknown unit and a bad gender on one row: all three in the first round, on the
+    row number the spreadsheet shows (the header is row 1)."""
+    bad = ["N000001", "លោក", "x", "X", "q", "NO-SUCH-UNIT", "emperor", "", "", "1"]
+    result = _import([GOOD, GOOD[:1] + ["លោក", "y", "Y", "m", "DEPT-A", "official", "", "", "1"], bad])
+    errors = result.row_errors()
+    assert [line for line, _ in errors] == [3, 4]
+    (message,) = [str(e.error) for e in dict(errors)[4]]
+    for part in ("twice", "NO-SUCH-UNIT", "emperor", "m or f"):
+        assert part in message, message
+    assert Official.objects.filter(civil_service_id="N000001").count() == 0

@@ -106,3 +106,17 @@ def test_admin_changes_a_position_through_the_service(cast, login):
     cast.official.refresh_from_db()
     assert cast.official.unit == cast.unit_b
     assert PositionHolding.objects.filter(official=cast.official).count() == 2
+
+
+@pytest.mark.django_db
+def test_position_autocomplete_offers_titles_starting_with_the_term_first(client, cast):
+    """Typing មន្ត្រី offers the position called មន្ត្រី before រដ្ឋមន្ត្រី (Minister), which only contains it."""
+    client.force_login(cast.admin.user)
+    response = client.get("/admin/autocomplete/", {"term": "មន្ត្រី", "app_label": "ministry",
+                                                   "model_name": "official", "field_name": "position"})
+    titles = [r["text"] for r in response.json()["results"]]
+    from ministry.models import Position
+
+    starting = {p.title_en for p in Position.objects.filter(title_km__startswith="មន្ត្រី")}
+    assert "Official" in starting and "Minister" in titles, titles
+    assert set(titles[:len(starting)]) == starting, titles

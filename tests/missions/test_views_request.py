@@ -210,3 +210,89 @@ def test_language_switch_via_setlang(cast, login):
     page = client.get(reverse("missions:mine"))
     assert '<html lang="en">' in page.content.decode()
     assert "No." in client.get(reverse("missions:detail", args=[make_order(cast, state="issued").pk])).content.decode()
+
+
+# --- a form that asks only what applies ---------------------------------------------------------------
+
+
+def test_dates_are_read_day_first_in_either_digits_and_shown_day_first(cast, login):
+    client = login(cast.official)
+    start = date.today() + timedelta(days=40)
+    data = _post_data(cast, start=start)
+    data.pop("departure_date")
+    data["return_date"] = ""  # the last leg's date
+    # 10/01 is the 10th of January in Cambodia, never the 1st of October; Khmer digits are read too.
+    data["invitation_date"] = "10/01/2026"
+    key = next(k for k in data if k.endswith("-travel_date"))
+    from khmer.digits import to_khmer_digits
+    data[key] = to_khmer_digits(start.strftime("%d/%m/%Y"))
+    response = client.post(reverse("missions:new"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    order = MissionOrder.objects.get()
+    assert order.invitation_date == date(2026, 1, 10)
+    assert order.departure_date == start  # the first leg's date, not asked twice
+    assert order.return_date == start + timedelta(days=2)  # the last leg's date
+    html = client.get(reverse("missions:edit", args=[order.pk])).content.decode()
+    assert 'value="10/01/2026"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert 'class="day-picker"' in html and 'value="2026-01-10"' in html
+
+
+def test_a_date_that_cannot_be_read_is_refused_with_a_message(cast, login):
+    client = login(cast.official)
+    response = client.post(reverse("missions:new"), _post_data(cast, invitation_date="31/02/2026"))
+    assert response.status_code == 200 and not MissionOrder.objects.exists()
+    assert "Enter a valid date." in response.content.decode()
+
+
+def test_the_form_offers_the_requester_ticked_and_no_plain_multi_select(cast, login):
+    client = login(cast.official)
+    html = client.get(reverse("missions:new")).content.decode()
+    assert "<select name=\"travellers\"" not in html and "multiple" not in html
+    assert re.search(rf'<input type="checkbox" name="travellers" value="{cast.official.pk}"[^>]* checked>', html)
+    # nobody else of the unit is listed until searched for
+    assert f'name="travellers" value="{cast.colleague.pk}"' not in html
+    # the itinerary starts where the requester works
+    assert re.search(r'<option value="%s" selected>' % Province.objects.get(code="KH-12").pk, html)
+
+
+def test_leaders_are_grouped_by_unit_and_named_with_their_position(cast, login):
+    client = login(cast.official)
+    html = client.get(reverse("missions:new")).content.decode()
+    approver = re.search(r'<select name="approver".*?</select>', html, flags=re.S).group(0)
+    assert f'<optgroup label="{cast.leader.unit}">' in approver
+    assert f"{cast.leader.display_name} · {cast.leader.position.title}" in approver
+
+
+def test_without_the_basis_neither_set_of_basis_fields_is_lost(cast, login):
+    """Both basis fieldsets are in the page (CSS shows the one chosen, without script); the unchosen
+    one's answers are not saved."""
+    client = login(cast.official)
+    html = client.get(reverse("missions:new")).content.decode()
+    assert 'class="basis-invitation"' in html and 'class="basis-approval"' in html
+    client.post(reverse("missions:new"), _post_data(cast, approval_note="not this one"))
+    assert MissionOrder.objects.get().approval_note == ""
+
+
+def test_without_script_a_leg_is_added_from_where_the_last_ended_and_nothing_is_lost(cast, login):
+    client = login(cast.official)
+    data = _post_data(cast, purpose_km="", action="add_leg", legs=[("a1", Province.objects.get(code="KH-12"),
+                                                                  Province.objects.get(code="KH-17"), date.today())])
+    data["invitation_scan"] = upload("letter.png")
+    html = client.post(reverse("missions:new"), data).content.decode()
+    assert not MissionOrder.objects.exists()
+    assert len(re.findall(r'name="leg-[0-9a-f]+-travel_date"', html)) == 2
+    sr = Province.objects.get(code="KH-17").pk
+    new_from = re.findall(r'<select name="leg-([0-9a-f]+)-from_province"[^>]*>.*?</select>', html, flags=re.S)
+    second = re.search(rf'<select name="leg-{new_from[1]}-from_province"[^>]*>.*?</select>', html, flags=re.S).group(0)
+    assert f'<option value="{sr}" selected>' in second
+    assert "errorlist" not in html  # not validated yet
+    assert "Attached:" in html and "letter.png" in html
+
+
+def test_without_script_the_traveller_search_comes_back_in_the_form(cast, login):
+    client = login(cast.official)
+    html = client.post(reverse("missions:new"), _post_data(cast, travellers=[cast.official], action="find",
+                                                           q=cast.colleague.name_latin)).content.decode()
+    assert not MissionOrder.objects.exists()
+    assert re.search(rf'<input type="checkbox" name="travellers" value="{cast.colleague.pk}"', html)
+    assert re.search(rf'<input type="checkbox" name="travellers" value="{cast.official.pk}"[^>]* checked>', html)

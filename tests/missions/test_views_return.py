@@ -134,3 +134,42 @@ def test_progress_counts_every_traveller(cast, login):
     page = login(cast.official).get(reverse("missions:return", args=[order.pk]))
     assert (page.context["done"], page.context["needed"], page.context["may_submit"]) == (2, 4, False)
     assert order.state == State.ISSUED
+
+
+def test_after_filing_the_return_the_page_is_read_only_with_its_state(cast, login):
+    from missions import services as s
+    from tests.factories import upload
+
+    order = make_order(cast, state="issued")
+    for t in order.travellers.all():
+        for leg in order.legs.all():
+            s.stamp_record(order=order, leg=leg, by=t.official.user, departed_on=leg.travel_date,
+                           arrived_on=leg.travel_date, scan=upload())
+    s.report_save(order=order, by=cast.official.user, text="លទ្ធផល")
+    client = login(cast.official)
+    response = client.post(reverse("missions:transition", args=[order.pk, "file_return"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("missions:return", args=[order.pk])
+    html = response.content.decode()
+    assert "The return was submitted to GDAF." in html
+    assert "badge state-returned" in html
+    assert "<textarea" not in html and 'type="file"' not in html
+    assert "The return is with GDAF for checking" in html
+
+
+def test_the_sent_back_reason_is_on_the_return_page_and_stamps_on_the_order_page(cast, login):
+    from missions import services as s
+    from tests.factories import upload
+
+    order = make_order(cast, state="issued")
+    for t in order.travellers.all():
+        for leg in order.legs.all():
+            s.stamp_record(order=order, leg=leg, by=t.official.user, departed_on=leg.travel_date,
+                           arrived_on=leg.travel_date, scan=upload())
+    s.report_save(order=order, by=cast.official.user, text="លទ្ធផល")
+    s.order_file_return(order=order, by=cast.official.user)
+    detail = login(cast.returns_clerk).get(reverse("missions:detail", args=[order.pk])).content.decode()
+    assert detail.count('<img src="/missions/file/stamp/') == order.travellers.count() * order.legs.count()
+    s.order_send_back(order=order, by=cast.returns_clerk.user, reason="ខ្វះត្រានៅដំណាក់កាលទី ២")
+    html = login(cast.official).get(reverse("missions:return", args=[order.pk])).content.decode()
+    assert "Sent back by GDAF" in html and "ខ្វះត្រានៅដំណាក់កាលទី ២" in html
+    assert 'type="file"' in html  # editable again

@@ -37,7 +37,7 @@ CASES = [
     ("send_back", "returned", "returns_clerk", State.SENT_BACK, "gdaf_clerk", "issued"),
     ("accept", "returned", "returns_clerk", State.ACCEPTED, "official", "issued"),
 ]
-REASON = {"reason": "មូលហេតុ"}
+REASON = {"reason": "មូលហេតុ", "confirmed": "1"}
 
 
 def _order(cast, state):
@@ -216,3 +216,45 @@ def test_the_full_journey_through_the_pages(cast, login):
     for step in ("created", "submit", "approve", "issue", "stamp_recorded", "report_saved", "file_return",
                  "send_back", "accept"):
         assert step in actions
+
+
+@pytest.mark.parametrize("action,start,who", [("cancel", "draft", "official"), ("reject", "submitted", "leader"),
+                                               ("revoke", "issued", "gdaf_clerk"),
+                                               ("send_back", "returned", "returns_clerk")])
+def test_a_destructive_action_asks_once_on_its_own_page(cast, login, action, start, who):
+    order = make_order(cast, state=start)
+    client = login(getattr(cast, who))
+    detail = client.get(reverse("missions:detail", args=[order.pk])).content.decode()
+    confirm_url = reverse("missions:confirm", args=[order.pk, action])
+    # The order page links to the question; it holds no form that would do it in one tap.
+    assert f'href="{confirm_url}"' in detail
+    assert f'action="{reverse("missions:transition", args=[order.pk, action])}"' not in detail
+    # One tap on the action without the confirmation changes nothing and lands on the question.
+    response = client.post(reverse("missions:transition", args=[order.pk, action]), {"reason": "x"})
+    assert response.status_code == 302 and response["Location"] == confirm_url
+    order.refresh_from_db()
+    assert order.state == start
+    page = client.get(confirm_url).content.decode()
+    assert 'name="confirmed" value="1"' in page and 'name="reason"' in page
+    # "No, go back" comes before the destructive button.
+    assert page.index("No, go back") < page.index('class="btn danger"')
+    response = _do(client, order, action, reason="ឯកសារខុស")
+    order.refresh_from_db()
+    assert order.state != start
+    assert order.reason == "ឯកសារខុស"
+    assert OrderLog.objects.get(order=order, action=action).note == "ឯកសារខុស"
+
+
+def test_a_missing_reason_brings_the_question_back(cast, login):
+    order = make_order(cast, state="submitted")
+    client = login(cast.leader)
+    response = _do(client, order, "reject", reason=" ")
+    assert response.redirect_chain[-1][0] == reverse("missions:confirm", args=[order.pk, "reject"])
+    assert "Give a reason." in _texts(response)
+
+
+def test_the_confirmation_page_of_an_action_not_possible_says_so(cast, login):
+    order = make_order(cast, state="issued")
+    response = login(cast.official).get(reverse("missions:confirm", args=[order.pk, "cancel"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("missions:detail", args=[order.pk])
+    assert "This action is not possible now, or not yours to take." in _texts(response)
