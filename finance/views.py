@@ -1,0 +1,335 @@
+"""Finance and reporting pages: each view checks input, authorises, calls one service or reader."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ministry.models import Unit
+from ministry.roles import has_role, official_of
+from missions.models import MissionOrder, State
+from missions.permissions import may_issue
+from missions.selectors import order_for
+from missions.services import TransitionRefused
+
+from . import documents, exports, selectors
+from . import permissions as perm
+from . import services as s
+from .allowances import order_costing
+from .forms import (AwayFilter, BudgetLineForm, OverrideForm, RegisterFilter, SettlementForm, StatisticsFilter,
+                    clean_year)
+from .models import BudgetLine, Commitment, Settlement
+
+PAGE_SIZE = 50
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(key if key in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def index(request):
+    user = request.user
+    links = {"register": bool(perm.register_issuers(user)), "statistics": perm.statistics_scope(user) is not None,
+             "budgets": perm.may_manage_budgets(user), "settlements": perm.is_gdaf_finance(user)}
+    return render(request, "finance/index.html", {"links": links})
+
+
+# --- the order page's panel -----------------------------------------------------------------
+
+
+def order_costs_panel(user, order) -> dict:
+    """Context of ``finance/_order_costs.html``: the estimate, the budget for the approver, the settlement."""
+    costing = order_costing(order)
+    panel = {"order": order, "costing": costing, "budget": None, "override_form": None, "settlement": None,
+             "may_settle": False}
+    if user is None:
+        return panel
+    if perm.may_override_budget(order, user) or (perm.is_gdaf_finance(user) and order.state == State.SUBMITTED):
+        panel["budget"] = s.budget_check(order)
+        if perm.may_override_budget(order, user) and panel["budget"].exceeds:
+            panel["override_form"] = OverrideForm()
+    settlement = Settlement.objects.filter(order=order).first()
+    if settlement is not None and (perm.is_gdaf_finance(user) or _is_traveller(order, user)):
+        panel["settlement"] = settlement
+    panel["may_settle"] = perm.may_settle(user) and order.state == State.ACCEPTED
+    return panel
+
+
+def _is_traveller(order, user) -> bool:
+    me = official_of(user)
+    return me is not None and order.travellers.filter(official=me).exists()
+
+
+def _order_or_404(request, pk):
+    order = order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+@require_POST
+def override(request, pk):
+    order = _order_or_404(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect("missions:detail", pk=order.pk)
+    try:
+        s.budget_override(order=order, by=request.user, reason=form.cleaned_data["reason"])
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The override was recorded: you may now approve the request."))
+    return redirect("missions:detail", pk=order.pk)
+
+
+# --- settlement (B.3) -------------------------------------------------------------------------
+
+
+def _settlement_order(request, pk):
+    order = _order_or_404(request, pk)
+    if not perm.may_settle(request.user):
+        raise Http404
+    return order
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settle(request, pk):
+    order = _settlement_order(request, pk)
+    settlement = Settlement.objects.filter(order=order).first()
+    initial = ({"advance": settlement.advance, "meals_days": settlement.meals_days,
+                "lodging_nights": settlement.lodging_nights, "note": settlement.note} if settlement else None)
+    form = SettlementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            s.settlement_record(order=order, by=request.user, **form.cleaned_data)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The settlement was recorded."))
+            return redirect("finance:settle", pk=order.pk)
+    d = form.cleaned_data if form.is_bound and form.is_valid() else (initial or {})
+    preview = order_costing(order, stamped=True, meals_days=d.get("meals_days") or 0,
+                            lodging_nights=d.get("lodging_nights") or 0)
+    return render(request, "finance/settle.html", {
+        "order": order, "form": form, "settlement": settlement, "preview": preview,
+        "accepted": order.state == State.ACCEPTED,
+    })
+
+
+@login_required
+@require_GET
+def settlement_pdf(request, pk):
+    order = _settlement_order(request, pk)
+    settlement = Settlement.objects.filter(order=order).select_related("table").first()
+    if settlement is None:
+        raise Http404
+    pdf = documents.settlement_pdf(settlement)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="settlement-{order.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def settlement_xlsx(request, pk):
+    order = _settlement_order(request, pk)
+    settlement = Settlement.objects.filter(order=order).select_related("table").first()
+    if settlement is None:
+        raise Http404
+    return exports.xlsx_response(exports.settlement_dataset(settlement), f"settlement-{order.pk}")
+
+
+@login_required
+@require_GET
+def settlements(request):
+    """GDAF's settlements of a year, for accounting (XLSX)."""
+    if not perm.is_gdaf_finance(request.user):
+        messages.error(request, _("This page is for GDAF's finance office."))
+        return redirect("dashboard")
+    form = StatisticsFilter(request.GET or None)
+    year = clean_year(form)
+    qs = (Settlement.objects.filter(settled_at__year=year).select_related("order__issuing_unit", "order__requesting_unit")
+          .order_by("-settled_at"))
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(exports.settlements_dataset(qs), f"settlements-{year}")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "finance/settlements.html", {"form": form, "year": year, "page": page})
+
+
+# --- budgets ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budgets(request):
+    if not perm.may_manage_budgets(request.user):
+        messages.error(request, _("This page is for GDAF's finance office."))
+        return redirect("dashboard")
+    year = clean_year(StatisticsFilter(request.GET or None))
+    form = BudgetLineForm(request.POST or None, initial={"fiscal_year": year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = s.budget_line_save(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The budget line was saved."))
+            return redirect(f"{request.path}?year={line.fiscal_year}")
+    uses = s.lines_use(BudgetLine.objects.filter(fiscal_year=year).select_related("unit"))
+    commitments = (Commitment.objects.filter(line__fiscal_year=year).select_related("order__issuing_unit", "line__unit")
+                   .order_by("-created")[:100])
+    return render(request, "finance/budgets.html", {"form": form, "year": year, "uses": uses,
+                                                    "commitments": commitments})
+
+
+# --- the register (number book) --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def register(request):
+    issuers = perm.register_issuers(request.user)
+    if not issuers:
+        messages.error(request, _("The register is for the issuing clerks of the Cabinet and GDAF."))
+        return redirect("dashboard")
+    form = RegisterFilter(request.GET or None, issuers=issuers)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Check the filters."))
+    issuer = data.get("issuer") or issuers[0]
+    year = data.get("year") or timezone.localdate().year
+    qs = selectors.register_queryset(issuer, year, q=data.get("q", ""), state=data.get("state", ""),
+                                     month=data.get("month"))
+    export = request.GET.get("export")
+    if export == "xlsx":
+        return exports.xlsx_response(exports.register_dataset(issuer, year, qs), f"register-{issuer.code}-{year}")
+    if export == "pdf":
+        with translation.override("km"):
+            rows = selectors.register_rows(qs[: documents.PDF_ROWS])
+        pdf = documents.register_pdf(issuer, year, rows, truncated=qs.count() > documents.PDF_ROWS)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="register-{issuer.code}-{year}.pdf"'
+        return response
+    paginator = Paginator(qs.values("id"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    keys = [row["id"] for row in page.object_list]
+    by_id = {row["id"]: row for row in selectors.register_rows(MissionOrder.objects.filter(pk__in=keys))}
+    rows = [by_id[k] for k in keys if k in by_id]
+    may_act = may_issue(MissionOrder(issuing_unit=issuer), request.user)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("export", None)
+    return render(request, "finance/register.html", {
+        "form": form, "issuer": issuer, "year": year, "page": page, "rows": rows, "may_act": may_act,
+        "query": params.urlencode(),
+    })
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def _scope_or_redirect(request):
+    scope = perm.statistics_scope(request.user)
+    if scope is None:
+        messages.error(request, _("The statistics are for heads of unit, the leadership and GDAF."))
+    return scope
+
+
+@login_required
+@require_GET
+def statistics(request):
+    scope = _scope_or_redirect(request)
+    if scope is None:
+        return redirect("dashboard")
+    form = StatisticsFilter(request.GET or None)
+    year = clean_year(form)
+    month = form.cleaned_data.get("month") if form.is_bound and form.is_valid() else None
+    stats = selectors.statistics(scope, year)
+    export = request.GET.get("export")
+    scope_unit = Unit.objects.filter(path=scope).first() if scope else None
+    if export in ("pdf", "xlsx"):
+        report = selectors.monthly_report(scope, year, month or timezone.localdate().month)
+        if export == "xlsx":
+            return exports.xlsx_response(exports.report_dataset(report, scope_unit), f"report-{year}-{report.month:02d}")
+        pdf = documents.report_pdf(report, scope_unit)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="report-{year}-{report.month:02d}.pdf"'
+        return response
+    from .charts import month_bars, province_map
+
+    return render(request, "finance/statistics.html", {
+        "form": form, "year": year, "stats": stats, "scope_unit": scope_unit,
+        "map_svg": province_map(stats.province_days), "bars_svg": month_bars(stats.by_month),
+    })
+
+
+# --- who is away ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def away(request):
+    me = official_of(request.user)
+    scope = perm.calendar_scope(request.user)
+    if scope is None or (me is None and scope != ""):
+        messages.error(request, _("Your login is not linked to an official; ask the administrator."))
+        return redirect("dashboard")
+    from ministry.models import Role
+
+    subtree = scope == "" or has_role(request.user, Role.UNIT_HEAD)
+    units = Unit.objects.filter(active=True)
+    if scope:
+        units = units.filter(path__startswith=scope) if subtree else units.filter(pk=me.unit_id)
+    form = AwayFilter(request.GET or None, units=units)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    view = data.get("view") or "week"
+    anchor = data.get("day") or timezone.localdate()
+    start, end = selectors.period(view, anchor)
+    group = data.get("group") or "unit"
+    if group == "leadership":
+        if not perm.may_see_leadership_calendar(request.user):
+            messages.error(request, _("The leadership group's calendar is for its members and the Cabinet."))
+            return redirect("finance:away")
+        people = selectors.leadership_officials()
+        unit = None
+    else:
+        unit = data.get("unit") or (me.unit if me else Unit.objects.filter(parent__isnull=True).first())
+        people = selectors.unit_officials(unit, subtree)
+    rows = selectors.away(people, start, end)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    for row in rows:
+        row["cells"] = [_trip_on(row["trips"], d) for d in days]
+    step = timedelta(days=7) if view == "week" else timedelta(days=31)
+    return render(request, "finance/away.html", {
+        "form": form, "view": view, "start": start, "end": end, "days": days, "rows": rows, "group": group,
+        "unit": unit, "previous": (start - step).isoformat(), "next": (start + step).isoformat(),
+        "may_leadership": perm.may_see_leadership_calendar(request.user), "today": timezone.localdate(),
+    })
+
+
+def _trip_on(trips, day):
+    return next((t for t in trips if t["order__departure_date"] <= day <= t["order__return_date"]), None)
