@@ -89,7 +89,7 @@ def statistics(scope: str, year: int, today: date | None = None) -> Statistics:
                 for m in range(1, 13)]
     by_province_rows = {row["province"]: row for row in qs.filter(abroad=False).values("province").annotate(**TOTALS)}
     provinces = list(Province.objects.all())
-    by_province = [{"province": p, **by_province_rows.get(p.pk, {"missions": 0, "traveller_days": 0})}
+    by_province = [{**by_province_rows.get(p.pk, {"missions": 0, "traveller_days": 0}), "province": p}
                    for p in provinces]
     abroad = {row["abroad"]: row for row in qs.values("abroad").annotate(**TOTALS)}
     due = qs.filter(return_date__lt=today)
@@ -192,7 +192,7 @@ def monthly_report(scope: str, year: int, month: int) -> MonthlyReport:
     qs = facts(scope, year).filter(month=month)
     totals = qs.aggregate(**TOTALS)
     rows = {row["province"]: row for row in qs.filter(abroad=False).values("province").annotate(**TOTALS)}
-    by_province = [{"province": p, **rows[p.pk]} for p in Province.objects.all() if p.pk in rows]
+    by_province = [{**rows[p.pk], "province": p} for p in Province.objects.all() if p.pk in rows]
     abroad = {row["abroad"]: row for row in qs.values("abroad").annotate(**TOTALS)}
     missions = list(qs.select_related("order__issuing_unit", "unit", "province")
                     .order_by("departure_date", "order_id")[:REPORT_ROWS])

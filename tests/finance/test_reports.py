@@ -1,0 +1,133 @@
+"""The register, the statistics (with the province map) and the "who is away" calendar: content,
+exports and who may see what."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from finance.models import MissionFact
+from finance import selectors
+from missions.models import State
+from tests.factories import make_order
+
+
+@pytest.fixture
+def issued(cast):
+    start = date.today() + timedelta(days=5)
+    a = make_order(cast, state="issued", start=start)
+    b = make_order(cast, state="issued", start=start + timedelta(days=10), travellers=[cast.office_official])
+    c = make_order(cast, state="issued", issuer=cast.cabinet, start=start + timedelta(days=20),
+                   travellers=[cast.other])
+    return a, b, c
+
+
+def test_register_lists_the_issuers_numbers_with_filters_and_exports(cast, login, issued):
+    a, b, c = issued
+    client = login(cast.gdaf_clerk)
+    page = client.get("/finance/register/").content.decode()
+    assert a.display_number in page and b.display_number in page
+    assert c.display_number not in page  # the Cabinet's book is not GDAF's clerk's
+    assert "Reprint" in page and f"/missions/{a.pk}/#actions" in page
+    # search by traveller and by number
+    page = client.get("/finance/register/", {"q": cast.office_official.name_latin}).content.decode()
+    assert b.display_number in page and a.display_number not in page
+    page = client.get("/finance/register/", {"q": str(a.number)}).content.decode()
+    assert a.display_number in page and b.display_number not in page
+    # another issuer's book cannot be asked for: the filter refuses it and GDAF's is shown
+    page = client.get("/finance/register/", {"issuer": cast.cabinet.pk}).content.decode()
+    assert c.display_number not in page
+    xlsx = client.get("/finance/register/", {"export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [a.display_number, b.display_number]
+    pdf = client.get("/finance/register/", {"export": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_register_for_gdaf_finance_covers_every_issuer_and_others_are_refused(cast, login, issued):
+    a, b, c = issued
+    client = login(cast.returns_clerk)
+    page = client.get("/finance/register/", {"issuer": cast.cabinet.pk}).content.decode()
+    assert c.display_number in page and "Reprint" not in page
+    for who in (cast.official, cast.head, cast.leader):
+        r = login(who).get("/finance/register/")
+        assert r.status_code == 302
+
+
+def test_facts_follow_the_workflow(cast, issued):
+    a, b, c = issued
+    fact = MissionFact.objects.get(order=a)
+    assert fact.travellers == 2 and fact.days == 4 and fact.traveller_days == 8
+    assert fact.province.code == "KH-17" and not fact.abroad
+    from missions import services as s
+
+    s.order_revoke(order=a, by=cast.gdaf_clerk.user, reason="x")
+    assert not MissionFact.objects.filter(order=a).exists()
+
+
+def test_statistics_by_scope(cast, login, issued):
+    from finance.services import fact_write
+    from missions.models import MissionOrder
+
+    a, b, c = issued
+    MissionOrder.objects.filter(pk=c.pk).update(requesting_unit=cast.unit_b)  # asked for by unit B
+    fact_write(MissionOrder.objects.get(pk=c.pk))
+    year = a.departure_date.year
+    whole = selectors.statistics("", year)
+    assert whole.totals["missions"] == MissionFact.objects.filter(year=year).count()
+    head = selectors.statistics(cast.head.unit.path, year)
+    ids_in_a = {f.order_id for f in MissionFact.objects.filter(year=year, unit_path__startswith=cast.unit_a.path)}
+    assert head.totals["missions"] == len(ids_in_a)
+    assert c.pk not in ids_in_a  # unit B's order is not in unit A's picture
+
+    # the page: a head sees their subtree, GDAF the Ministry, an official nothing
+    page = login(cast.head).get("/finance/statistics/", {"year": year}).content.decode()
+    assert "Department A" in page and "<svg" in page and 'data-code="KH-17"' in page
+    assert login(cast.official).get("/finance/statistics/").status_code == 302
+    client = login(cast.returns_clerk)
+    page = client.get("/finance/statistics/", {"year": year}).content.decode()
+    assert "Ministry of Civil Service" in page
+    xlsx = client.get("/finance/statistics/", {"year": year, "month": a.departure_date.month, "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert a.display_number in [r[0] for r in rows]
+    pdf = client.get("/finance/statistics/", {"year": year, "month": a.departure_date.month, "export": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_overdue_rate_and_days_to_return(cast):
+    start = date.today() - timedelta(days=30)
+    late = make_order(cast, state="issued", start=start)
+    from missions import services as s
+
+    s.orders_mark_overdue(today=date.today())
+    on_time = make_order(cast, state="accepted", start=start - timedelta(days=10))
+    year = start.year
+    stats = selectors.statistics("", year, today=date.today())
+    facts = MissionFact.objects.filter(year=year, return_date__lt=date.today())
+    assert MissionFact.objects.get(order=late).overdue
+    assert stats.overdue_rate == pytest.approx(facts.filter(overdue=True).count() / facts.count())
+    assert MissionFact.objects.get(order=on_time).days_to_return is not None
+
+
+def test_who_is_away_week_and_month(cast, login):
+    start = date.today() + timedelta(days=2)
+    order = make_order(cast, state="issued", start=start, days=2)
+    client = login(cast.colleague)  # same unit as the travellers
+    page = client.get("/finance/away/", {"view": "month", "day": start.isoformat()}).content.decode()
+    assert cast.official.name_latin in page or cast.official.name_km in page
+    assert f"/missions/{order.pk}/" in page
+    # another unit's official does not see unit A's people
+    page = login(cast.other).get("/finance/away/", {"view": "month", "day": start.isoformat()}).content.decode()
+    assert cast.official.name_km not in page and cast.official.name_latin not in page
+    # the leadership group's calendar is for leaders
+    assert login(cast.official).get("/finance/away/", {"group": "leadership"}).status_code == 302
+    assert login(cast.leader).get("/finance/away/", {"group": "leadership"}).status_code == 200
+
+
+@pytest.mark.khmer
+def test_khmer_pages_use_khmer_digits(cast, login, issued):
+    a, b, c = issued
+    page = login(cast.returns_clerk).get("/finance/statistics/", {"year": a.departure_date.year}).content.decode()
+    assert "ស្ថិតិ" in page
+    assert any(d in page for d in "០១២៣៤៥៦៧៨៩")
