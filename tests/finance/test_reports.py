@@ -131,3 +131,16 @@ def test_khmer_pages_use_khmer_digits(cast, login, issued):
     page = login(cast.returns_clerk).get("/finance/statistics/", {"year": a.departure_date.year}).content.decode()
     assert "ស្ថិតិ" in page
     assert any(d in page for d in "០១២៣៤៥៦៧៨៩")
+
+
+def test_finance_facts_command_rebuilds_what_the_events_wrote(cast, issued):
+    from django.core.management import call_command
+
+    from finance.models import MissionFact
+
+    before = {f.order_id: (f.traveller_days, f.province_id, f.abroad, f.unit_path)
+              for f in MissionFact.objects.all()}
+    MissionFact.objects.all().delete()
+    call_command("finance_facts", chunk=2, stdout=io.StringIO())
+    after = {f.order_id: (f.traveller_days, f.province_id, f.abroad, f.unit_path) for f in MissionFact.objects.all()}
+    assert after == before and len(after) == 3
