@@ -199,3 +199,20 @@ def monthly_report(scope: str, year: int, month: int) -> MonthlyReport:
     return MonthlyReport(year=year, month=month, totals=totals, by_unit=_by_unit(qs, scope), by_province=by_province,
                          abroad={"domestic": abroad.get(False, {}), "abroad": abroad.get(True, {})},
                          missions=missions)
+
+
+CLASH_STATES = (State.SUBMITTED, State.APPROVED, State.ISSUED, State.RETURNED, State.SENT_BACK, State.ACCEPTED)
+
+
+def clashes(order) -> list[dict]:
+    """The travellers of ``order`` who are already on another mission on overlapping dates (the check the
+    submission makes), for the order page: who, which order, when."""
+    rows = (Traveller.objects.filter(official__in=order.travellers.values("official_id"),
+                                     order__state__in=CLASH_STATES, order__departure_date__lte=order.return_date,
+                                     order__return_date__gte=order.departure_date)
+            .exclude(order=order).select_related("official")
+            .values("official__honorific", "official__name_km", "official__name_latin", "order_id",
+                    "order__departure_date", "order__return_date")[:20])
+    return [{"name": Official.format_name(r["official__honorific"], r["official__name_km"], r["official__name_latin"]),
+             "order_id": r["order_id"], "start": r["order__departure_date"], "end": r["order__return_date"]}
+            for r in rows]

@@ -93,8 +93,8 @@ class BudgetCheck:
         return self.line is not None and self.estimate is not None and self.estimate > self.remaining
 
 
-def budget_check(order, *, lock: bool = False) -> BudgetCheck:
-    costing = order_costing(order)
+def budget_check(order, *, lock: bool = False, costing=None) -> BudgetCheck:
+    costing = costing or order_costing(order)
     estimate = costing.total if costing is not None else None
     line = line_for(order, lock=lock)
     remaining = line_use(line, exclude_order=order).remaining if line is not None else None
@@ -150,7 +150,7 @@ def commit_on_approval(order: MissionOrder, actor) -> Commitment | None:
     costing = order_costing(order)
     if costing is None:
         return None  # no rate table in force: nothing can be committed; the order page says so
-    check = budget_check(order, lock=True)
+    check = budget_check(order, lock=True, costing=costing)
     estimate = costing.total
     if check.exceeds and check.override is None:
         raise TransitionRefused(

@@ -56,7 +56,9 @@ def order_costs_panel(user, order) -> dict:
     """Context of ``finance/_order_costs.html``: the estimate, the budget for the approver, the settlement."""
     costing = order_costing(order)
     panel = {"order": order, "costing": costing, "budget": None, "override_form": None, "settlement": None,
-             "may_settle": False}
+             "may_settle": False, "clashes": []}
+    if order.state in (State.DRAFT, State.SUBMITTED):
+        panel["clashes"] = selectors.clashes(order)
     if user is None:
         return panel
     if perm.may_override_budget(order, user) or (perm.is_gdaf_finance(user) and order.state == State.SUBMITTED):
@@ -216,7 +218,7 @@ def register(request):
     if not issuers:
         messages.error(request, _("The register is for the issuing clerks of the Cabinet and GDAF."))
         return redirect("dashboard")
-    form = RegisterFilter(request.GET or None, issuers=issuers)
+    form = RegisterFilter(request.GET or None, issuers=issuers, initial={"year": timezone.localdate().year})
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Check the filters."))
@@ -265,7 +267,7 @@ def statistics(request):
     scope = _scope_or_redirect(request)
     if scope is None:
         return redirect("dashboard")
-    form = StatisticsFilter(request.GET or None)
+    form = StatisticsFilter(request.GET or None, initial={"year": timezone.localdate().year})
     year = clean_year(form)
     month = form.cleaned_data.get("month") if form.is_bound and form.is_valid() else None
     stats = selectors.statistics(scope, year)

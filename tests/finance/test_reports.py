@@ -33,7 +33,9 @@ def test_register_lists_the_issuers_numbers_with_filters_and_exports(cast, login
     # search by traveller and by number
     page = client.get("/finance/register/", {"q": cast.office_official.name_latin}).content.decode()
     assert b.display_number in page and a.display_number not in page
-    page = client.get("/finance/register/", {"q": str(a.number)}).content.decode()
+    from khmer.digits import khmer_number
+
+    page = client.get("/finance/register/", {"q": f"លេខ {khmer_number(a.number, width=3)}"}).content.decode()
     assert a.display_number in page and b.display_number not in page
     # another issuer's book cannot be asked for: the filter refuses it and GDAF's is shown
     page = client.get("/finance/register/", {"issuer": cast.cabinet.pk}).content.decode()
@@ -144,3 +146,15 @@ def test_finance_facts_command_rebuilds_what_the_events_wrote(cast, issued):
     call_command("finance_facts", chunk=2, stdout=io.StringIO())
     after = {f.order_id: (f.traveller_days, f.province_id, f.abroad, f.unit_path) for f in MissionFact.objects.all()}
     assert after == before and len(after) == 3
+
+
+def test_the_order_page_shows_a_clash_at_request_time_with_a_link_to_the_calendar(cast, login):
+    start = date.today() + timedelta(days=40)
+    first = make_order(cast, state="submitted", start=start)
+    second = make_order(cast, state="draft", start=start + timedelta(days=1))
+    page = login(cast.official).get(f"/missions/{second.pk}/").content.decode()
+    assert "Already on another mission on these dates" in page
+    assert f"/missions/{first.pk}/" in page and "/finance/away/?view=month" in page
+    # a draft is no clash for the submitted order
+    page = login(cast.official).get(f"/missions/{first.pk}/").content.decode()
+    assert "Already on another mission" not in page
