@@ -19,6 +19,10 @@ class KhmerDigitsMixin:
 
 
 class AmountField(KhmerDigitsMixin, forms.DecimalField):
+    """A text box, not ``type=number``: a browser's number box refuses Khmer digits."""
+
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 2)
@@ -28,6 +32,8 @@ class AmountField(KhmerDigitsMixin, forms.DecimalField):
 
 
 class CountField(KhmerDigitsMixin, forms.IntegerField):
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
@@ -59,6 +65,8 @@ def year_choices():
 
 
 class YearField(KhmerDigitsMixin, forms.IntegerField):
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 2000)
         kwargs.setdefault("max_value", 2100)

@@ -218,11 +218,13 @@ def register(request):
     if not issuers:
         messages.error(request, _("The register is for the issuing clerks of the Cabinet and GDAF."))
         return redirect("dashboard")
-    form = RegisterFilter(request.GET or None, issuers=issuers, initial={"year": timezone.localdate().year})
+    own = _own_issuer(request.user, issuers)
+    form = RegisterFilter(request.GET or None, issuers=issuers,
+                          initial={"year": timezone.localdate().year, "issuer": own.pk})
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Check the filters."))
-    issuer = data.get("issuer") or issuers[0]
+    issuer = data.get("issuer") or own
     year = data.get("year") or timezone.localdate().year
     qs = selectors.register_queryset(issuer, year, q=data.get("q", ""), state=data.get("state", ""),
                                      month=data.get("month"))
@@ -249,6 +251,13 @@ def register(request):
         "form": form, "issuer": issuer, "year": year, "page": page, "rows": rows, "may_act": may_act,
         "query": params.urlencode(),
     })
+
+
+def _own_issuer(user, issuers):
+    """The issuer of the user's own side of the Ministry (GDAF for GDAF's office), else the first."""
+    me = official_of(user)
+    own = me.unit.nearest(may_issue_orders=True) if me is not None else None
+    return next((u for u in issuers if own is not None and u.pk == own.pk), issuers[0])
 
 
 # --- statistics ------------------------------------------------------------------------------------
