@@ -80,29 +80,67 @@ class Statistics:
 
 def statistics(scope: str, year: int, today: date | None = None) -> Statistics:
     """The year's missions, traveller-days and costs by month, unit (the scope's units one level down)
-    and province; abroad against domestic; the overdue-return rate and the average days to return."""
+    and province; abroad against domestic; the overdue-return rate and the average days to return.
+
+    Two reads of the year's rows: one grouped by (month, province, abroad, overdue, due), from which every
+    total but the units' is added up here, and one grouped by unit."""
+    from django.db.models import BooleanField, Case, When
+
     today = today or timezone.localdate()
     qs = facts(scope, year)
-    totals = qs.aggregate(**TOTALS)
-    months = {row["month"]: row for row in qs.values("month").annotate(**TOTALS)}
-    by_month = [months.get(m, {"month": m, "missions": 0, "traveller_days": 0, "estimate": None, "actual": None})
-                for m in range(1, 13)]
-    by_province_rows = {row["province"]: row for row in qs.filter(abroad=False).values("province").annotate(**TOTALS)}
-    provinces = list(Province.objects.all())
-    by_province = [{**by_province_rows.get(p.pk, {"missions": 0, "traveller_days": 0}), "province": p}
-                   for p in provinces]
-    abroad = {row["abroad"]: row for row in qs.values("abroad").annotate(**TOTALS)}
-    due = qs.filter(return_date__lt=today)
-    due_count = due.count()
-    overdue = due.filter(overdue=True).count()
-    avg = qs.filter(days_to_return__isnull=False).aggregate(a=Avg("days_to_return"))["a"]
+    groups = list(
+        qs.annotate(due=Case(When(return_date__lt=today, then=True), default=False, output_field=BooleanField()))
+        .values("month", "province_id", "abroad", "overdue", "due")
+        .annotate(missions=Count("order"), traveller_days=Sum("traveller_days"), estimate=Sum("estimate"),
+                  actual=Sum("actual"), returned_days=Sum("days_to_return"), returned=Count("days_to_return"))
+        .order_by())
+
+    def total(rows):
+        out = {"missions": 0, "traveller_days": 0, "estimate": None, "actual": None}
+        for row in rows:
+            out["missions"] += row["missions"]
+            out["traveller_days"] += row["traveller_days"] or 0
+            for key in ("estimate", "actual"):
+                if row[key] is not None:
+                    out[key] = (out[key] or 0) + row[key]
+        return out
+
+    by_month = [{"month": m, **total(g for g in groups if g["month"] == m)} for m in range(1, 13)]
+    by_province = [{**total(g for g in groups if g["province_id"] == p.pk and not g["abroad"]), "province": p}
+                   for p in Province.objects.all()]
+    due = [g for g in groups if g["due"]]
+    due_count = sum(g["missions"] for g in due)
+    overdue = sum(g["missions"] for g in due if g["overdue"])
+    returned = sum(g["returned"] for g in groups)
     return Statistics(
-        year=year, totals=totals, by_month=by_month, by_unit=_by_unit(qs, scope), by_province=by_province,
-        abroad={"domestic": abroad.get(False, {}), "abroad": abroad.get(True, {})},
+        year=year, totals=total(groups), by_month=by_month, by_unit=_by_unit(qs, scope), by_province=by_province,
+        abroad={"domestic": total(g for g in groups if not g["abroad"]),
+                "abroad": total(g for g in groups if g["abroad"])},
         overdue_rate=(overdue / due_count) if due_count else None,
-        average_days_to_return=float(avg) if avg is not None else None,
+        average_days_to_return=(sum(g["returned_days"] or 0 for g in groups) / returned) if returned else None,
         province_days={row["province"].code: row["traveller_days"] or 0 for row in by_province},
     )
+
+
+STATS_VERSION_KEY = "finance:facts-version"
+
+
+def statistics_cached(scope: str, year: int) -> Statistics:
+    """``statistics`` kept in the cache until a statistics row changes (``services.fact_write`` bumps the
+    version after its commit) or the day changes."""
+    from django.core.cache import cache
+
+    version = cache.get(STATS_VERSION_KEY)
+    if version is None:
+        version = timezone.now().timestamp()
+        cache.add(STATS_VERSION_KEY, version, None)
+    today = timezone.localdate()
+    key = f"finance:stats:{version}:{scope}:{year}:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = statistics(scope, year, today)
+        cache.set(key, found, 3600)
+    return found
 
 
 def _by_unit(qs, scope: str) -> list[dict]:
@@ -144,33 +182,39 @@ def period(view: str, anchor: date) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
+def _away_q(start: date, end: date) -> Q:
+    return Q(order__state__in=AWAY_STATES, order__departure_date__lte=end, order__return_date__gte=start)
+
+
+def away_officials(start: date, end: date, *, unit_ids=None, leadership: bool = False):
+    """The active officials (of the units ``unit_ids``, or of the leadership group) with an issued mission
+    in [start, end], by rank and name.  Their keys are read first, from the period's orders joined to their
+    travellers and officials: starting from the people of a large subtree instead read every trip they
+    ever made (526 ms against 68 ms for a general department at 100 000 orders)."""
+    travellers = Traveller.objects.filter(_away_q(start, end), official__active=True)
+    if leadership:
+        travellers = travellers.filter(official__position__in_leadership_group=True)
+    else:
+        travellers = travellers.filter(official__unit_id__in=list(unit_ids))
+    ids = list(travellers.order_by().values_list("official_id", flat=True).distinct())
+    return (Official.objects.filter(pk__in=ids).select_related("position")
+            .order_by("position__rank", "name_latin", "id"))
+
+
 def away(officials, start: date, end: date) -> list[dict]:
-    """Each official of ``officials`` with an issued mission in [start, end]: their trips, by name."""
-    rows = (Traveller.objects.filter(official__in=officials, order__state__in=AWAY_STATES,
-                                     order__departure_date__lte=end, order__return_date__gte=start)
-            .values("official_id", "order_id", "order__departure_date", "order__return_date", "order__number",
-                    "order__issuing_unit__abbreviation_km", "order__issuing_unit__abbreviation_en")
+    """Each official of ``officials`` (a page of ``away_officials``) with their trips in [start, end]."""
+    officials = list(officials)
+    rows = (Traveller.objects.filter(_away_q(start, end), official__in=[o.pk for o in officials])
+            .values("official_id", "order_id", "order__departure_date", "order__return_date")
             .order_by("order__departure_date"))
     trips: dict[int, list] = {}
     for row in rows:
         trips.setdefault(row["official_id"], []).append(row)
-    people = {o.pk: o for o in Official.objects.filter(pk__in=trips).select_related("unit", "position")}
-    out = []
-    for official_id, mine in trips.items():
-        official = people[official_id]
-        out.append({"official": official, "trips": mine})
-    out.sort(key=lambda r: (r["official"].position.rank, r["official"].name_latin))
-    return out
+    return [{"official": o, "trips": trips.get(o.pk, [])} for o in officials]
 
 
-def leadership_officials():
-    return Official.objects.filter(active=True, position__in_leadership_group=True)
-
-
-def unit_officials(unit: Unit, subtree: bool):
-    if subtree:
-        return Official.objects.filter(active=True, unit__in=Unit.subtree_ids(unit.path))
-    return Official.objects.filter(active=True, unit=unit)
+def unit_ids(unit: Unit, subtree: bool) -> list[int]:
+    return Unit.subtree_ids(unit.path) if subtree else [unit.pk]
 
 
 @dataclass

@@ -230,7 +230,8 @@ def fact_write(order: MissionOrder, *, estimate=None):
     from .models import MissionFact
 
     if order.state not in FACT_STATES or order.number is None:
-        MissionFact.objects.filter(order_id=order.pk).delete()
+        if MissionFact.objects.filter(order_id=order.pk).delete()[0]:
+            transaction.on_commit(statistics_changed)
         return None
     legs = list(order.legs.all())
     province = next((leg.to_province_id for leg in legs if leg.to_province_id is not None), None)
@@ -243,6 +244,7 @@ def fact_write(order: MissionOrder, *, estimate=None):
     returned = None
     if order.returned_at is not None:
         returned = (timezone.localdate(order.returned_at) - order.return_date).days
+    transaction.on_commit(statistics_changed)
     fact, _created = MissionFact.objects.update_or_create(order_id=order.pk, defaults={
         "unit_id": order.requesting_unit_id, "unit_path": order.requesting_unit.path,
         "issuer_id": order.issuing_unit_id, "year": order.departure_date.year, "month": order.departure_date.month,
@@ -258,3 +260,12 @@ def fact_write(order: MissionOrder, *, estimate=None):
 def _was_overdue(order) -> bool:
     """Whether the order's log says it was ever marked overdue (acceptance clears ``overdue_since``)."""
     return order.log.filter(action="overdue").exists()
+
+
+def statistics_changed():
+    """A statistics row changed: the cached statistics are stale (``selectors.statistics_cached``)."""
+    from django.core.cache import cache
+
+    from .selectors import STATS_VERSION_KEY
+
+    cache.set(STATS_VERSION_KEY, timezone.now().timestamp(), None)

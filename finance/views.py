@@ -247,10 +247,58 @@ def register(request):
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)
+    labels = _register_labels()
     return render(request, "finance/register.html", {
         "form": form, "issuer": issuer, "year": year, "page": page, "rows": rows, "may_act": may_act,
-        "query": params.urlencode(),
+        "query": params.urlencode(), "labels": labels,
+        "body": _register_body(request, rows, labels, may_act),
     })
+
+
+def _register_labels() -> dict:
+    return {"number": _("Number"), "issued": _("Issued on"), "state": _("State"), "unit": _("Requesting unit"),
+            "travellers": _("Travellers"), "places": _("Destinations"), "dates": _("Dates"), "actions": _("Actions"),
+            "overdue": _("Overdue"), "reprint": _("Reprint"), "revoke": _("Revoke")}
+
+
+def _register_body(request, rows, labels, may_act) -> str:
+    """The register's rows written here, not by the template engine (as the lists are, docs/DECISIONS.md)."""
+    from html import escape
+
+    from django.middleware.csrf import get_token
+    from django.urls import reverse
+    from django.utils.safestring import mark_safe
+
+    from portal.templatetags.portal import day as day_text
+
+    detail = reverse("missions:detail", args=[0])[:-2]
+    rerender = reverse("missions:document_rerender", args=[0])[:-len("0/documents/render/")]
+    token = escape(get_token(request)) if may_act else ""
+    e = {k: escape(str(v)) for k, v in labels.items()}
+    out = []
+    for r in rows:
+        pk = r["id"]
+        overdue = f' <span class="badge overdue">{e["overdue"]}</span>' if r["overdue_since"] else ""
+        cells = [
+            f'<td data-label="{e["number"]}"><a href="{detail}{pk}/">{escape(r["label"])}</a></td>',
+            f'<td data-label="{e["issued"]}">{escape(day_text(r["issued_at"]))}</td>',
+            f'<td data-label="{e["state"]}"><span class="badge state-{escape(r["state"])}">{escape(r["state_label"])}'
+            f'</span>{overdue}</td>',
+            f'<td data-label="{e["unit"]}">{escape(r["unit"])}</td>',
+            f'<td data-label="{e["travellers"]}">{escape(r["people"])}</td>',
+            f'<td data-label="{e["places"]}">{escape(r["places"])}</td>',
+            f'<td data-label="{e["dates"]}">{escape(day_text(r["departure_date"]))} – '
+            f'{escape(day_text(r["return_date"]))}</td>',
+        ]
+        if may_act:
+            revoke = (f' <a class="btn danger" href="{detail}{pk}/#actions">{e["revoke"]}</a>'
+                      if r["state"] in (State.ISSUED, State.SENT_BACK) else "")
+            cells.append(
+                f'<td data-label="{e["actions"]}"><form method="post" action="{rerender}{pk}/documents/render/" '
+                f'class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+                f'<button class="btn secondary" type="submit">{e["reprint"]}</button></form>{revoke}</td>')
+        out.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("".join(out))
 
 
 def _own_issuer(user, issuers):
@@ -279,7 +327,7 @@ def statistics(request):
     form = StatisticsFilter(request.GET or None, initial={"year": timezone.localdate().year})
     year = clean_year(form)
     month = form.cleaned_data.get("month") if form.is_bound and form.is_valid() else None
-    stats = selectors.statistics(scope, year)
+    stats = selectors.statistics_cached(scope, year)
     export = request.GET.get("export")
     scope_unit = Unit.objects.filter(path=scope).first() if scope else None
     if export in ("pdf", "xlsx"):
@@ -325,21 +373,53 @@ def away(request):
         if not perm.may_see_leadership_calendar(request.user):
             messages.error(request, _("The leadership group's calendar is for its members and the Cabinet."))
             return redirect("finance:away")
-        people = selectors.leadership_officials()
+        people = selectors.away_officials(start, end, leadership=True)
         unit = None
     else:
         unit = data.get("unit") or (me.unit if me else Unit.objects.filter(parent__isnull=True).first())
-        people = selectors.unit_officials(unit, subtree)
-    rows = selectors.away(people, start, end)
+        people = selectors.away_officials(start, end, unit_ids=selectors.unit_ids(unit, subtree))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.away(page.object_list, start, end)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    for row in rows:
-        row["cells"] = [_trip_on(row["trips"], d) for d in days]
+    today = timezone.localdate()
     step = timedelta(days=7) if view == "week" else timedelta(days=31)
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(request, "finance/away.html", {
-        "form": form, "view": view, "start": start, "end": end, "days": days, "rows": rows, "group": group,
+        "form": form, "view": view, "start": start, "end": end, "days": days, "page": page, "group": group,
         "unit": unit, "previous": (start - step).isoformat(), "next": (start + step).isoformat(),
-        "may_leadership": perm.may_see_leadership_calendar(request.user), "today": timezone.localdate(),
+        "may_leadership": perm.may_see_leadership_calendar(request.user), "today": today,
+        "body": _calendar_body(page.object_list, days, today), "query": params.urlencode(),
     })
+
+
+def _calendar_body(rows, days, today) -> str:
+    """The calendar's rows, written here rather than by the template engine: a month of 50 people is
+    1 550 cells (docs/DECISIONS.md, "List rows are written in Python")."""
+    from html import escape
+
+    from django.urls import reverse
+    from django.utils.safestring import mark_safe
+
+    from portal.templatetags.portal import day as day_text
+
+    detail = reverse("missions:detail", args=[0])[:-2]
+    out = []
+    for row in rows:
+        official = row["official"]
+        for trip in row["trips"]:
+            trip["label"] = escape(f"{day_text(trip['order__departure_date'])} – {day_text(trip['order__return_date'])}")
+        cells = []
+        for d in days:
+            trip = _trip_on(row["trips"], d)
+            if trip is None:
+                cells.append("<td></td>")
+            else:
+                cells.append(f'<td class="away"><a href="{detail}{trip["order_id"]}/" title="{trip["label"]}">●</a></td>')
+        out.append(f'<tr><td class="person">{escape(str(official))}<br><span class="muted">'
+                   f'{escape(str(official.position))}</span></td>{"".join(cells)}</tr>')
+        row["links"] = mark_safe("; ".join(f'<a href="{detail}{t["order_id"]}/">{t["label"]}</a>' for t in row["trips"]))
+    return mark_safe("".join(out))
 
 
 def _trip_on(trips, day):

@@ -158,3 +158,13 @@ def test_the_order_page_shows_a_clash_at_request_time_with_a_link_to_the_calenda
     # a draft is no clash for the submitted order
     page = login(cast.official).get(f"/missions/{first.pk}/").content.decode()
     assert "Already on another mission" not in page
+
+
+def test_cached_statistics_change_when_an_order_is_issued(cast, django_capture_on_commit_callbacks):
+    start = date.today() + timedelta(days=5)
+    first = selectors.statistics_cached("", start.year)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_order(cast, state="issued", start=start)
+    again = selectors.statistics_cached("", start.year)
+    assert again.totals["missions"] == first.totals["missions"] + 1
+    assert selectors.statistics_cached("", start.year).totals == again.totals

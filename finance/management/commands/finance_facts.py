@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from finance.models import Commitment, MissionFact, Settlement
-from finance.services import FACT_STATES
+from finance.services import FACT_STATES, statistics_changed
 from missions.models import Leg, MissionOrder, OrderLog
 
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         for start in range(0, len(ids), chunk):
             keys = ids[start:start + chunk]
             written += self._write(keys)
+        statistics_changed()
         self.stdout.write(f"{written} statistics rows written")
 
     def _write(self, keys) -> int:
