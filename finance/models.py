@@ -282,3 +282,22 @@ class MissionFact(models.Model):
         verbose_name = _("mission statistics row")
         verbose_name_plural = _("mission statistics rows")
         indexes = [models.Index(fields=["year", "unit_path"]), models.Index(fields=["departure_date", "return_date"])]
+
+
+class Absence(models.Model):
+    """One traveller of an issued (not revoked) order, as the "who is away" calendar reads it: kept with the
+    statistics rows (``services.fact_write``), so that a month of a general department reads its own few
+    hundred rows instead of joining the period's orders to their travellers and officials."""
+
+    order = models.ForeignKey(MissionOrder, on_delete=models.CASCADE, related_name="+")
+    official = models.ForeignKey("ministry.Official", on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField(max_length=255)
+    leadership = models.BooleanField(default=False)
+    departure_date = models.DateField()
+    return_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("absence on mission")
+        verbose_name_plural = _("absences on mission")
+        constraints = [models.UniqueConstraint(fields=["order", "official"], name="absence_once_per_order")]
+        indexes = [models.Index(fields=["return_date", "departure_date"], name="absence_period")]

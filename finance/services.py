@@ -229,10 +229,14 @@ def fact_write(order: MissionOrder, *, estimate=None):
     """Write (or remove) the statistics row of one order from its current state."""
     from .models import MissionFact
 
+    from .models import Absence
+
     if order.state not in FACT_STATES or order.number is None:
+        Absence.objects.filter(order_id=order.pk).delete()
         if MissionFact.objects.filter(order_id=order.pk).delete()[0]:
             transaction.on_commit(statistics_changed)
         return None
+    absences_write([order.pk])
     legs = list(order.legs.all())
     province = next((leg.to_province_id for leg in legs if leg.to_province_id is not None), None)
     travellers = order.travellers.count()
@@ -269,3 +273,22 @@ def statistics_changed():
     from .selectors import STATS_VERSION_KEY
 
     cache.set(STATS_VERSION_KEY, timezone.now().timestamp(), None)
+
+
+def absences_write(order_ids) -> int:
+    """(Re)write the "who is away" rows of these orders (issued, not revoked) from their travellers: the
+    official's unit and leadership today, the order's dates."""
+    from missions.models import Traveller
+
+    from .models import Absence
+
+    Absence.objects.filter(order_id__in=order_ids).delete()
+    rows = [Absence(order_id=t["order_id"], official_id=t["official_id"], unit_path=t["official__unit__path"],
+                    leadership=t["official__position__in_leadership_group"], departure_date=t["order__departure_date"],
+                    return_date=t["order__return_date"])
+            for t in Traveller.objects.filter(order_id__in=order_ids, order__state__in=FACT_STATES,
+                                              order__number__isnull=False)
+            .values("order_id", "official_id", "official__unit__path", "official__position__in_leadership_group",
+                    "order__departure_date", "order__return_date")]
+    Absence.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -377,9 +377,10 @@ def away(request):
         unit = None
     else:
         unit = data.get("unit") or (me.unit if me else Unit.objects.filter(parent__isnull=True).first())
-        people = selectors.away_officials(start, end, unit_ids=selectors.unit_ids(unit, subtree))
+        people = (selectors.away_officials(start, end, path=unit.path) if subtree
+                  else selectors.away_officials(start, end, unit_id=unit.pk))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.away(page.object_list, start, end)
+    page.object_list = selectors.away(selectors.officials_by_keys(page.object_list), start, end)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     today = timezone.localdate()
     step = timedelta(days=7) if view == "week" else timedelta(days=31)

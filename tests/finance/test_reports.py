@@ -64,8 +64,13 @@ def test_facts_follow_the_workflow(cast, issued):
     assert fact.province.code == "KH-17" and not fact.abroad
     from missions import services as s
 
+    from finance.models import Absence
+
+    assert set(Absence.objects.filter(order=a).values_list("official_id", flat=True)) == {
+        cast.official.pk, cast.colleague.pk}
     s.order_revoke(order=a, by=cast.gdaf_clerk.user, reason="x")
     assert not MissionFact.objects.filter(order=a).exists()
+    assert not Absence.objects.filter(order=a).exists()
 
 
 def test_statistics_by_scope(cast, login, issued):
@@ -140,12 +145,18 @@ def test_finance_facts_command_rebuilds_what_the_events_wrote(cast, issued):
 
     from finance.models import MissionFact
 
+    from finance.models import Absence
+
     before = {f.order_id: (f.traveller_days, f.province_id, f.abroad, f.unit_path)
               for f in MissionFact.objects.all()}
+    absences = set(Absence.objects.values_list("order_id", "official_id", "unit_path", "departure_date"))
     MissionFact.objects.all().delete()
+    Absence.objects.all().delete()
     call_command("finance_facts", chunk=2, stdout=io.StringIO())
     after = {f.order_id: (f.traveller_days, f.province_id, f.abroad, f.unit_path) for f in MissionFact.objects.all()}
     assert after == before and len(after) == 3
+    assert set(Absence.objects.values_list("order_id", "official_id", "unit_path", "departure_date")) == absences
+    assert len(absences) == 4  # two travellers, then one, then one
 
 
 def test_the_order_page_shows_a_clash_at_request_time_with_a_link_to_the_calendar(cast, login):

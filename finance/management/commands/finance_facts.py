@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from finance.models import Commitment, MissionFact, Settlement
-from finance.services import FACT_STATES, statistics_changed
+from finance.models import Absence
+from finance.services import FACT_STATES, absences_write, statistics_changed
 from missions.models import Leg, MissionOrder, OrderLog
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         ids = list(MissionOrder.objects.filter(state__in=FACT_STATES, number__isnull=False)
                    .order_by("id").values_list("id", flat=True))
         MissionFact.objects.exclude(order__state__in=FACT_STATES).delete()
+        Absence.objects.exclude(order__state__in=FACT_STATES).delete()
         written = 0
         for start in range(0, len(ids), chunk):
             keys = ids[start:start + chunk]
@@ -61,4 +63,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             MissionFact.objects.filter(order_id__in=keys).delete()
             MissionFact.objects.bulk_create(rows, batch_size=1000)
+            absences_write(keys)
         return len(rows)
