@@ -37,8 +37,16 @@ def register_rows(qs) -> list[dict]:
     from ministry.models import in_language
     from missions.models import Leg
 
+    return register_display(list(qs.values(*REGISTER_FIELDS)))
+
+
+def register_display(rows: list[dict]) -> list[dict]:
+    """``register_rows`` for rows already read (a page)."""
+    from ministry.models import in_language
+    from missions.models import Leg
+
     states = dict(State.choices)
-    rows = add_travellers_and_places(list(qs.values(*REGISTER_FIELDS)))
+    rows = add_travellers_and_places(rows)
     for r in rows:
         r["label"] = MissionOrder.format_number(r["number"], r["issuing_unit__abbreviation_km"],
                                                 r["issuing_unit__abbreviation_en"])

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +29,19 @@ from .forms import (AwayFilter, BudgetLineForm, OverrideForm, RegisterFilter, Se
 from .models import BudgetLine, Commitment, Settlement
 
 PAGE_SIZE = 50
+
+
+class CountedPaginator(Paginator):
+    """Pages of values counted on the plain queryset: counting the values would join the units to every
+    order of the year (as ``missions.selectors.RowPaginator`` explains)."""
+
+    def __init__(self, object_list, per_page, *, count_from):
+        super().__init__(object_list, per_page)
+        self._count_from = count_from
+
+    @cached_property
+    def count(self):
+        return self._count_from.count()
 
 
 def _errors_to_form(form, exc: ValidationError):
@@ -238,11 +252,9 @@ def register(request):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="register-{issuer.code}-{year}.pdf"'
         return response
-    paginator = Paginator(qs.values("id"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    keys = [row["id"] for row in page.object_list]
-    by_id = {row["id"]: row for row in selectors.register_rows(MissionOrder.objects.filter(pk__in=keys))}
-    rows = [by_id[k] for k in keys if k in by_id]
+    page = CountedPaginator(qs.values(*selectors.REGISTER_FIELDS), PAGE_SIZE, count_from=qs).get_page(
+        request.GET.get("page"))
+    rows = selectors.register_display(list(page.object_list))
     may_act = may_issue(MissionOrder(issuing_unit=issuer), request.user)
     params = request.GET.copy()
     params.pop("page", None)
@@ -303,6 +315,8 @@ def _register_body(request, rows, labels, may_act) -> str:
 
 def _own_issuer(user, issuers):
     """The issuer of the user's own side of the Ministry (GDAF for GDAF's office), else the first."""
+    if len(issuers) == 1:
+        return issuers[0]
     me = official_of(user)
     own = me.unit.nearest(may_issue_orders=True) if me is not None else None
     return next((u for u in issuers if own is not None and u.pk == own.pk), issuers[0])
