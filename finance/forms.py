@@ -116,3 +116,39 @@ def clean_year(form, default: int | None = None) -> int:
 
 def today() -> date:
     return timezone.localdate()
+
+
+_FORM_HTML: "OrderedDict[tuple, str]" = None  # created on first use
+FORM_HTML_KEEP = 512
+
+
+def filter_html(form, *, choices=()) -> str:
+    """The filter form's fields as HTML, kept per process by (form, language, values, choices).
+
+    Django renders every option of a select through the template engine: a few small filter forms cost
+    more than the rest of a finance page. The HTML depends only on the form's values and choices, which
+    are part of the key (``choices``: the rows the choice fields list, read by the caller), so a kept
+    copy is never stale. A form with errors is rendered every time."""
+    from collections import OrderedDict
+
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    global _FORM_HTML
+    if _FORM_HTML is None:
+        _FORM_HTML = OrderedDict()
+    if form.is_bound and not form.is_valid():
+        return render_to_string("missions/_filters.html", {"form": form})
+    values = tuple(sorted((k, tuple(form.data.getlist(k))) for k in form.fields if k in form.data)) if form.is_bound else ()
+    initial = tuple(sorted((k, str(v)) for k, v in form.initial.items()))
+    key = (type(form).__name__, get_language(), values, initial, tuple(choices))
+    html = _FORM_HTML.get(key)
+    if html is None:
+        html = mark_safe(render_to_string("missions/_filters.html", {"form": form}))
+        _FORM_HTML[key] = html
+        if len(_FORM_HTML) > FORM_HTML_KEEP:
+            _FORM_HTML.popitem(last=False)
+    else:
+        _FORM_HTML.move_to_end(key)
+    return html

@@ -25,7 +25,7 @@ from . import permissions as perm
 from . import services as s
 from .allowances import order_costing
 from .forms import (AwayFilter, BudgetLineForm, OverrideForm, RegisterFilter, SettlementForm, StatisticsFilter,
-                    clean_year)
+                    clean_year, filter_html)
 from .models import BudgetLine, Commitment, Settlement
 
 PAGE_SIZE = 50
@@ -263,6 +263,7 @@ def register(request):
     return render(request, "finance/register.html", {
         "form": form, "issuer": issuer, "year": year, "page": page, "rows": rows, "may_act": may_act,
         "query": params.urlencode(), "labels": labels,
+        "filter_html": filter_html(form, choices=[(u.pk, u.name_km, u.name_en) for u in issuers]),
         "body": _register_body(request, rows, labels, may_act),
     })
 
@@ -355,7 +356,7 @@ def statistics(request):
     from .charts import month_bars, province_map
 
     return render(request, "finance/statistics.html", {
-        "form": form, "year": year, "stats": stats, "scope_unit": scope_unit,
+        "form": form, "year": year, "stats": stats, "scope_unit": scope_unit, "filter_html": filter_html(form),
         "map_svg": province_map(stats.province_days), "bars_svg": month_bars(stats.by_month),
     })
 
@@ -405,6 +406,7 @@ def away(request):
         "unit": unit, "previous": (start - step).isoformat(), "next": (start + step).isoformat(),
         "may_leadership": perm.may_see_leadership_calendar(request.user), "today": today,
         "body": _calendar_body(page.object_list, days, today), "query": params.urlencode(),
+        "filter_html": filter_html(form, choices=list(units.values_list("id", "name_km", "name_en"))),
     })
 
 

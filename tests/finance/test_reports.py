@@ -179,3 +179,18 @@ def test_cached_statistics_change_when_an_order_is_issued(cast, django_capture_o
     again = selectors.statistics_cached("", start.year)
     assert again.totals["missions"] == first.totals["missions"] + 1
     assert selectors.statistics_cached("", start.year).totals == again.totals
+
+
+def test_kept_filter_html_follows_values_and_choices(cast):
+    from django.http import QueryDict
+
+    from finance.forms import RegisterFilter, filter_html
+
+    issuers = [cast.cabinet, cast.gdaf]
+    plain = filter_html(RegisterFilter(None, issuers=issuers), choices=[u.pk for u in issuers])
+    searched = filter_html(RegisterFilter(QueryDict("q=Sok"), issuers=issuers), choices=[u.pk for u in issuers])
+    assert 'value="Sok"' in searched and 'value="Sok"' not in plain
+    bad = filter_html(RegisterFilter(QueryDict("year=abc"), issuers=issuers), choices=[u.pk for u in issuers])
+    assert "errorlist" in bad
+    only_gdaf = filter_html(RegisterFilter(None, issuers=[cast.gdaf]), choices=[cast.gdaf.pk])
+    assert "Cabinet" not in only_gdaf and "Cabinet" in plain
