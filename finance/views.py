@@ -76,7 +76,7 @@ def order_costs_panel(user, order) -> dict:
     if user is None:
         return panel
     if perm.may_override_budget(order, user) or (perm.is_gdaf_finance(user) and order.state == State.SUBMITTED):
-        panel["budget"] = s.budget_check(order)
+        panel["budget"] = s.budget_check(order, costing=costing)
         if perm.may_override_budget(order, user) and panel["budget"].exceeds:
             panel["override_form"] = OverrideForm()
     settlement = Settlement.objects.filter(order=order).first()
