@@ -131,11 +131,13 @@ def statistics(scope: str, year: int, today: date | None = None) -> Statistics:
 
 
 STATS_VERSION_KEY = "finance:facts-version"
+STATS_KEEP = 64
+_stats: dict = {}
 
 
 def statistics_cached(scope: str, year: int) -> Statistics:
-    """``statistics`` kept in the cache until a statistics row changes (``services.fact_write`` bumps the
-    version after its commit) or the day changes."""
+    """``statistics`` kept in this process until a statistics row changes (``services.fact_write`` bumps a
+    version in the shared cache after its commit: one read per page) or the day changes."""
     from django.core.cache import cache
 
     version = cache.get(STATS_VERSION_KEY)
@@ -143,11 +145,12 @@ def statistics_cached(scope: str, year: int) -> Statistics:
         version = timezone.now().timestamp()
         cache.add(STATS_VERSION_KEY, version, None)
     today = timezone.localdate()
-    key = f"finance:stats:{version}:{scope}:{year}:{today.isoformat()}"
-    found = cache.get(key)
+    key = (version, scope, year, today)
+    found = _stats.get(key)
     if found is None:
-        found = statistics(scope, year, today)
-        cache.set(key, found, 3600)
+        found = _stats[key] = statistics(scope, year, today)
+        while len(_stats) > STATS_KEEP:
+            _stats.pop(next(iter(_stats)))
     return found
 
 
