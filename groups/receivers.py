@@ -2,6 +2,7 @@
 
 from django.core import signing
 from django.dispatch import receiver
+from django.utils import translation
 
 from ministry.models import Official, Role
 from missions import events
@@ -61,21 +62,23 @@ def mission_notices(sender, order, event, actor=None, note="", **kwargs):
     kind = f"order.{event}"
     context = {"order": order, "note": note}
     base = f"{kind}:{order.pk}:{stamp}"
+    with translation.override("km"):  # Khmer first, whatever the language of whoever caused the event
+        subject = str(order)
     if event in TRAVELLER_EVENTS:
         for traveller in order.travellers.select_related("official"):
             # For "issued" the PDF is rendered after commit: the sender waits for the ready document.
             outbox.to_official(traveller.official, key=f"{base}:off{traveller.official_id}", kind=kind,
-                               context=context, subject=str(order), order=order)
+                               context=context, subject=subject, order=order)
     elif event == events.SUBMITTED and order.approver_id:
         outbox.to_official(order.approver, key=f"{base}:off{order.approver_id}", kind=kind, context=context,
-                           subject=str(order), reply_markup=approval_buttons(order), order=order)
+                           subject=subject, reply_markup=approval_buttons(order), order=order)
     elif event == events.RETURNED:
         for clerk in _returns_clerks():
-            outbox.to_official(clerk, key=f"{base}:off{clerk.pk}", kind=kind, context=context, subject=str(order),
+            outbox.to_official(clerk, key=f"{base}:off{clerk.pk}", kind=kind, context=context, subject=subject,
                                order=order)
     elif event == events.REJECTED and order.requested_by_id:
         outbox.to_official(order.requested_by, key=f"{base}:off{order.requested_by_id}", kind=kind,
-                           context=context, subject=str(order), order=order)
+                           context=context, subject=subject, order=order)
     if event == events.ISSUED:
         group = leadership_group()
         if group is not None:

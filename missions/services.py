@@ -20,7 +20,7 @@ from django_fsm import can_proceed
 from ministry.models import Official, Unit
 from ministry.roles import official_of
 
-from . import events
+from . import events, limits
 from .models import (
     ApprovalDelegation,
     Basis,
@@ -88,6 +88,7 @@ class OrderInput:
 
 def _validate_input(data: OrderInput) -> None:
     errors = {}
+    limits.clean_order_input(data, errors)
     if not data.issuing_unit.may_issue_orders:
         errors["issuing_unit"] = _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
     if data.return_date < data.departure_date:
@@ -296,6 +297,8 @@ def _require(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise TransitionRefused(_("Give a reason."))
+    if len(reason) > limits.L.REASON:
+        raise TransitionRefused(limits.L.too_long(limits.L.REASON, len(reason)))
     return reason
 
 
@@ -404,6 +407,8 @@ def stamp_record(
     if leg.order_id != order.pk:
         raise TransitionRefused(_("That leg belongs to another order."))
     errors = {}
+    note = limits.L.one_line(note)
+    limits.L.check_length(errors, "note", note, limits.L.STAMP_NOTE)
     if arrived_on < departed_on:
         errors["arrived_on"] = _("The arrival is before the departure.")
     existing = LegStamp.objects.filter(traveller=traveller, leg=leg).first()
@@ -433,6 +438,7 @@ def report_save(*, order: MissionOrder, by, text: str, attachment=None) -> Missi
     text = (text or "").strip()
     if not text:
         raise ValidationError({"report_text": _("Write the report on the results of the mission.")})
+    limits.L.require_length("report_text", text, limits.L.REPORT)
     fields = ["report_text", "updated"]
     if attachment:
         try:
@@ -476,6 +482,8 @@ def orders_mark_overdue(*, today: date | None = None) -> int:
 @transaction.atomic
 def delegation_create(*, leader: Official, acting: Official, starts_on: date, ends_on: date, by, note="") -> ApprovalDelegation:
     errors = {}
+    note = limits.L.one_line(note)
+    limits.L.check_length(errors, "note", note, limits.L.DELEGATION_NOTE)
     if ends_on < starts_on:
         errors["ends_on"] = _("The end is before the start.")
     if leader.pk == acting.pk:
