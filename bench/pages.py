@@ -1,6 +1,6 @@
 """Page latency at scale: p50/p95 of every queue and list page, as a ratio to a trivial page.
 
-Usage (after ``manage.py seed_scale --officials 10000 --orders 100000`` on that database):
+Usage (after ``manage.py seed_scale --officials 10000 --orders 100000`` and ``manage.py finance_facts`` on that database):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python bench/pages.py [--requests 200] [--json bench/results/pages.json] [--write-doc]
@@ -137,6 +137,14 @@ def _pages(users):
         ("people", "unit_head", reverse("ministry:people")),
         ("people, search", "unit_head", reverse("ministry:people") + "?q=Sok"),
     ]
+    for name, role, urlname in (("register", "issuing_clerk", "finance:register"),
+                                ("statistics, whole Ministry", "returns_clerk", "finance:statistics"),
+                                ("statistics, a head's subtree", "unit_head", "finance:statistics"),
+                                ("who is away (month)", "unit_head", "finance:away")):
+        try:
+            pages.append((name, role, reverse(urlname) + ("?view=month" if "away" in urlname else "")))
+        except NoReverseMatch:
+            pass
     for name, role, urlname in (("groups index", "unit_head", "groups:index"), ("groups feed", "unit_head", "groups:feed")):
         try:
             pages.append((name, role, reverse(urlname)))

@@ -17,7 +17,7 @@ from django.conf import settings
 GLOSSARY = Path("docs") / "GLOSSARY.md"
 CATALOGUE = Path("locale") / "km" / "LC_MESSAGES" / "django.po"
 TEMPLATES = Path("templates")
-SOURCE_DIRS = ("groups", "khmer", "ministry", "missions", "portal")
+SOURCE_DIRS = ("finance", "groups", "khmer", "ministry", "missions", "portal")
 SKIPPED = {"__pycache__", "migrations"}
 _CELL = re.compile(r"(?<!\\)\|")
 _CODE = re.compile(r"`([^`]+)`")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ministry",
     "missions",
     "groups",
+    "finance",
     "portal",
 ]
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("verify/", include("missions.verify_urls")),
     path("groups/", include("groups.urls")),
+    path("finance/", include("finance.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):

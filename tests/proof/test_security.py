@@ -318,7 +318,7 @@ def test_csrf_exempt_urls_are_only_the_listed_ones():
 
 
 # (Django's set_language answers GET with a redirect and changes nothing; only its POST sets the language.)
-STATE_CHANGING = {"missions:transition", "missions:document_rerender", "logout"}
+STATE_CHANGING = {"missions:transition", "missions:document_rerender", "logout", "finance:override"}
 
 
 @pytest.mark.django_db
