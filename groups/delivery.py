@@ -64,15 +64,19 @@ class Outcome:
 
 
 class LocalLimiter:
-    """Token buckets in this process only: used when REDIS_URL is empty (one worker)."""
+    """Token buckets in this process only: used when REDIS_URL is empty (one worker).
 
-    def __init__(self):
+    ``clock`` (seconds; ``time.monotonic`` unless given) is read once per decision.
+    """
+
+    def __init__(self, clock=None):
         self._lock = threading.Lock()
         self._state: dict[str, tuple[float, float]] = {}
+        self.clock = clock or time.monotonic
 
     def acquire(self, buckets: list[Bucket]) -> float:
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             levels, wait = [], 0.0
             for b in buckets:
                 tokens, ts = self._state.get(b.key, (b.capacity, now))

@@ -3,8 +3,8 @@
 One Lua script checks and takes a token from several buckets atomically: a
 send proceeds only when every bucket it touches has a token (per chat, per
 group, global), and otherwise nothing is taken.  The script reads the clock
-with Redis ``TIME`` so all hosts share one clock, and every key expires once
-its bucket would be full again.
+with Redis ``TIME`` so all hosts share one clock (a test may pass its own
+``clock`` instead), and every key expires once its bucket would be full again.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 _ACQUIRE_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local n = #KEYS
 local levels = {}
 local wait = 0
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local capacity = tonumber(ARGV[2 * i])
+  local rate = tonumber(ARGV[2 * i])
+  local capacity = tonumber(ARGV[2 * i + 1])
   local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
   local tokens = tonumber(state[1])
   local ts = tonumber(state[2])
@@ -43,8 +48,8 @@ if wait > 0 then
   return {'0', string.format('%.6f', wait), string.format('%.0f', now)}
 end
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local capacity = tonumber(ARGV[2 * i])
+  local rate = tonumber(ARGV[2 * i])
+  local capacity = tonumber(ARGV[2 * i + 1])
   redis.call('HSET', KEYS[i], 'tokens', string.format('%.17g', levels[i] - 1), 'ts', string.format('%.0f', now))
   redis.call('PEXPIRE', KEYS[i], math.ceil(capacity / rate * 1000) + 1000)
 end
@@ -76,11 +81,16 @@ class Decision(NamedTuple):
 
 
 class TokenBucketLimiter:
-    """Atomic multi-bucket token taking on Redis, under ``prefix``."""
+    """Atomic multi-bucket token taking on Redis, under ``prefix``.
 
-    def __init__(self, redis_client, prefix: str = "ratelimit"):
+    ``clock`` (seconds, for tests) replaces Redis ``TIME`` and ``time.monotonic``:
+    with a clock that moves only when told to, every decision is exact.
+    """
+
+    def __init__(self, redis_client, prefix: str = "ratelimit", clock: Callable[[], float] | None = None):
         self.redis = redis_client
         self.prefix = prefix.rstrip(":")
+        self.clock = clock
         self._script = redis_client.register_script(_ACQUIRE_LUA)
 
     def key(self, bucket: Bucket) -> str:
@@ -93,7 +103,7 @@ class TokenBucketLimiter:
         keys = [self.key(b) for b in buckets]
         if len(set(keys)) != len(keys):
             raise ValueError("the same bucket is listed twice")
-        args: list[str] = []
+        args: list[str] = ["" if self.clock is None else "%.0f" % (self.clock() * 1_000_000)]
         for b in buckets:
             args.append(repr(float(b.rate_per_second)))
             args.append(repr(float(b.capacity)))
@@ -113,13 +123,14 @@ class TokenBucketLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> bool:
         """Wait until a token is taken from all buckets; False if ``timeout`` runs out first."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        monotonic = self.clock or time.monotonic
+        deadline = None if timeout is None else monotonic() + timeout
         while True:
             wait = self.acquire(buckets)
             if wait == 0:
                 return True
             if deadline is not None:
-                remaining = deadline - time.monotonic()
+                remaining = deadline - monotonic()
                 if remaining < wait:
                     return False
             sleep(wait)
