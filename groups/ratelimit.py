@@ -28,9 +28,14 @@ local wait = 0
 for i = 1, n do
   local rate = tonumber(ARGV[2 * i])
   local capacity = tonumber(ARGV[2 * i + 1])
-  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'paused_until')
   local tokens = tonumber(state[1])
   local ts = tonumber(state[2])
+  local paused_until = tonumber(state[3])
+  if paused_until ~= nil and paused_until > now then
+    local pause = (paused_until - now) / 1000000
+    if pause > wait then wait = pause end
+  end
   if tokens == nil or ts == nil then
     tokens = capacity
     ts = now
@@ -54,6 +59,29 @@ for i = 1, n do
   redis.call('PEXPIRE', KEYS[i], math.ceil(capacity / rate * 1000) + 1000)
 end
 return {'1', '0', string.format('%.0f', now)}
+"""
+
+# Pause buckets (Telegram answered 429 with retry_after): no token is given from them before the end.
+_PAUSE_LUA = """
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local until_us = now + tonumber(ARGV[2]) * 1000000
+for i = 1, #KEYS do
+  local current = tonumber(redis.call('HGET', KEYS[i], 'paused_until'))
+  if current == nil or current < until_us then
+    redis.call('HSET', KEYS[i], 'paused_until', string.format('%.0f', until_us))
+  end
+  local keep = math.ceil((until_us - now) / 1000) + 1000
+  if redis.call('PTTL', KEYS[i]) < keep then
+    redis.call('PEXPIRE', KEYS[i], keep)
+  end
+end
+return string.format('%.0f', until_us)
 """
 
 
@@ -92,6 +120,7 @@ class TokenBucketLimiter:
         self.prefix = prefix.rstrip(":")
         self.clock = clock
         self._script = redis_client.register_script(_ACQUIRE_LUA)
+        self._pause_script = redis_client.register_script(_PAUSE_LUA)
 
     def key(self, bucket: Bucket) -> str:
         return f"{self.prefix}:{bucket.key}"
@@ -134,6 +163,23 @@ class TokenBucketLimiter:
                 if remaining < wait:
                     return False
             sleep(wait)
+
+    def pause(self, buckets: list[Bucket], seconds: float) -> None:
+        """Give no token from ``buckets`` for ``seconds`` (for every process sharing this Redis)."""
+        if buckets and seconds > 0:
+            now = "" if self.clock is None else "%.0f" % (self.clock() * 1_000_000)
+            self._pause_script(keys=[self.key(b) for b in buckets], args=[now, repr(float(seconds))])
+
+    def note_flood(self, chat_id, window: float = 1.0) -> int:
+        """Record a 429 for ``chat_id``; the number of distinct chats answered 429 within ``window`` seconds."""
+        key = f"{self.prefix}:floods"
+        now = self.clock() if self.clock is not None else time.time()
+        pipe = self.redis.pipeline()
+        pipe.zadd(key, {str(chat_id): now})
+        pipe.zremrangebyscore(key, "-inf", now - window)
+        pipe.zcard(key)
+        pipe.pexpire(key, int(window * 1000) + 1000)
+        return int(pipe.execute()[2])
 
     def reset(self, buckets: list[Bucket]) -> None:
         """Forget the state of ``buckets`` (they start full again)."""

@@ -38,11 +38,17 @@ class GrantClock:
     """
 
     def __init__(self):
+        self.offset = 0.0
         self.last = time.monotonic()
 
     def tick(self) -> float:
-        self.last = time.monotonic()
+        self.last = time.monotonic() + self.offset
         return self.last
+
+    def advance(self, seconds: float) -> None:
+        """Time passes for the limiter and the fake server alike (a flood wait, a pause), without sleeping."""
+        self.offset += seconds
+        self.last += seconds
 
     def __call__(self) -> float:
         return self.last

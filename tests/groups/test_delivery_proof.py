@@ -148,4 +148,6 @@ def test_every_notice_is_delivered_exactly_once_through_a_redis_restart_and_a_ki
     for chat in chats:
         marks = [int(MARK.search(m.text).group(1)) for m in bot.messages_to(chat)]
         assert len(set(marks)) == NOTICES // CHATS
+        first_seen = list(dict.fromkeys(marks))
+        assert first_seen == sorted(first_seen), (chat, marks)  # each chat got its notices in the order written
         assert len(marks) == NOTICES // CHATS + sum(1 for i in twice if chats[i % CHATS] == chat)
