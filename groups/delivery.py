@@ -345,6 +345,29 @@ def _document_for(notice: Notice):
     return None, _defer(notice, why, DOCUMENT_POLL)
 
 
+@dataclass
+class Attachment:
+    """The file sent with a notice: an order's PDF, or a post's attachment."""
+
+    name: str
+    mime_type: str
+    file: object
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as fh:
+            return fh.read()
+
+
+def attachment_for(notice: Notice, document) -> Attachment | None:
+    if document is not None:
+        return Attachment(f"mission-order-{document.order_id}-v{document.version}.pdf", "application/pdf", document.file)
+    post = notice.post if notice.post_id else None
+    if post is not None and post.attachment:
+        return Attachment(post.attachment_name or "attachment", post.attachment_type or "application/octet-stream",
+                          post.attachment)
+    return None
+
+
 def _send_email(notice: Notice, document) -> Outcome:
     plain = html.unescape(strip_tags(notice.text))
     recipients = [a.strip() for a in notice.email_to.splitlines() if a.strip()]
@@ -352,9 +375,9 @@ def _send_email(notice: Notice, document) -> Outcome:
         return _dead(notice, "no e-mail address")
     message = EmailMessage(subject=notice.subject or plain.splitlines()[0][:150], body=plain,
                            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
-    if document is not None:
-        with document.file.open("rb") as fh:
-            message.attach(f"mission-order-{document.order_id}-v{document.version}.pdf", fh.read(), "application/pdf")
+    attachment = attachment_for(notice, document)
+    if attachment is not None:
+        message.attach(attachment.name, attachment.read(), attachment.mime_type)
     try:
         message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001  (SMTP errors of every kind)
@@ -386,7 +409,8 @@ def _send_telegram(notice: Notice, document) -> Outcome:
     chat_id = _target_chat(notice)
     if chat_id is None:
         return _dead(notice, "no Telegram chat to send to")
-    calls = plan(notice, document)
+    attachment = attachment_for(notice, document)
+    calls = plan(notice, attachment)
     bot = client()
     migrations = 0
     index = notice.parts_sent
@@ -400,10 +424,8 @@ def _send_telegram(notice: Notice, document) -> Outcome:
         kind, text = calls[index]
         try:
             if kind == "document":
-                with document.file.open("rb") as fh:
-                    content = fh.read()
-                result = bot.send_document(chat_id, f"mission-order-{document.order_id}.pdf", content,
-                                           caption=text or None, mime_type="application/pdf")
+                result = bot.send_document(chat_id, attachment.name, attachment.read(), caption=text or None,
+                                           mime_type=attachment.mime_type)
             else:
                 markup = notice.reply_markup if index == len(calls) - 1 else None
                 result = bot.send_message(chat_id, text, reply_markup=markup)

@@ -19,7 +19,7 @@ from .models import Channel, Notice, TelegramAccount
 def render_notice(kind: str, context: dict) -> str:
     """Telegram HTML for notice ``kind`` (Khmer first, then English); autoescaped."""
     name = kind.replace(".", "_")
-    return render_to_string(f"groups/notices/{name}.html", context).strip()
+    return render_to_string(f"groups/notices/{name}.html", {"site_url": settings.SITE_URL.rstrip("/"), **context}).strip()
 
 
 def telegram_live() -> bool:

@@ -247,3 +247,44 @@ def test_the_sweeper_does_not_send_a_channels_waiting_posts(bot, groups, monkeyp
     make_notice(channel=groups.unit_tg, key="waiting", state="paused",
                 next_attempt_at=timezone.now() - timedelta(hours=1))
     assert tasks.sweep_outbox() == 0 and queued == []
+
+
+def test_the_approval_request_names_travellers_route_and_basis_with_a_link_and_khmer_digits(bot, cast, linked,
+                                                                                             settings):
+    import re
+
+    from tests.factories import make_order
+
+    settings.SITE_URL = "https://portal.mcs.gov.kh"
+    linked(cast.leader)
+    order = make_order(cast, "submitted")
+    text = Notice.objects.get(kind="order.submitted", recipient=cast.leader).text
+    for traveller in order.travellers.all():
+        assert traveller.official.name_latin in text
+    legs = list(order.legs.all())
+    assert legs and all(leg.destination("km") in text for leg in legs) and "→" in text
+    assert "Basis" in text and ("Invitation letter" in text or "Approval in principle" in text)
+    assert f"https://portal.mcs.gov.kh/missions/{order.pk}/" in text
+    khmer_dates, english_dates = [line for line in text.splitlines() if line.startswith("📅")][:2]
+    assert not re.search(r"[0-9]", khmer_dates) and re.search("[០-៩]", khmer_dates)  # Khmer digits in Khmer
+    assert re.search(r"[0-9]", english_dates) and not re.search("[០-៩]", english_dates)
+
+
+def test_a_published_post_carries_its_attachment_and_a_link(bot, cast, groups, settings):
+    from django.core.files.base import ContentFile
+
+    from groups.models import Post
+    from tests.factories import pdf_bytes
+
+    settings.SITE_URL = "https://portal.mcs.gov.kh"
+    post = Post.objects.create(group=groups.unit, author=cast.head, category="meeting", title="Meeting",
+                               body_km="ប្រជុំ", meeting_date=timezone.localdate(), state="published",
+                               attachment_name="agenda.pdf", attachment_type="application/pdf")
+    post.attachment.save("agenda.pdf", ContentFile(pdf_bytes()), save=True)
+    notice = services.outbox.to_channel(groups.unit_tg, key="post-att", kind="post.published",
+                                        text=services.outbox.render_notice("post.published", {"post": post}),
+                                        post=post)
+    assert delivery.deliver(notice.pk).status == "sent"
+    [message] = bot.messages_to(groups.unit_tg.chat_id)
+    assert message.method == "sendDocument" and message.document_filename == "agenda.pdf"
+    assert "agenda.pdf" in message.text and f"https://portal.mcs.gov.kh/groups/{groups.unit.pk}/" in message.text
