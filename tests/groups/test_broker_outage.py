@@ -120,11 +120,13 @@ def test_a_worker_lives_through_redis_stopped_for_ten_seconds_under_load(telegra
         wait(lambda: not Notice.objects.exclude(state="sent").exists(), 600, "every notice to be sent")
         alive = [p.process.poll() is None for p in (w1, w2)]
         logs = w1.log() + w2.log()
+        dead = "\n".join(f"{p.log_path.name} exited {p.process.returncode}:\n{p.log()[-6000:]}"
+                         for p in (w1, w2) if p.process.poll() is not None)
     finally:
         for p in processes:
             p.stop()
         redis.stop()
-    assert alive == [True, True], logs[-3000:]
+    assert alive == [True, True], dead
     assert "Unrecoverable error" not in logs
     sent = {m.text for m in bot.messages}
     assert sent == {f"outage {i}" for i in range(total)}
