@@ -52,4 +52,22 @@ def guard_restore_unacked() -> bool:
     restore_unacked.portal_guarded = True
     restore_unacked.__wrapped__ = original
     kombu_redis.QoS.restore_unacked = restore_unacked
+    _guard_connparams(kombu_redis, redis)
     return True
+
+
+def _guard_connparams(kombu_redis, redis) -> None:
+    """Any other use of a released connection's parameters: a connection error (Celery reconnects), not a crash."""
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "portal_guarded", False):
+        return
+
+    def _connparams(self, *args, **kwargs):
+        transport = self.connection
+        if transport is None or getattr(transport, "client", None) is None:
+            raise redis.exceptions.ConnectionError("the broker connection was released (broker outage)")
+        return original(self, *args, **kwargs)
+
+    _connparams.portal_guarded = True
+    _connparams.__wrapped__ = original
+    kombu_redis.Channel._connparams = _connparams

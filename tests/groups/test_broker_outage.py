@@ -40,6 +40,7 @@ def _channel_closed_after_its_connection(url, **transport_options):
 def test_without_the_guard_closing_the_channel_raises_the_error_that_ended_workers(redis_server, monkeypatch):
     guard_restore_unacked()
     monkeypatch.setattr(kombu_redis.QoS, "restore_unacked", kombu_redis.QoS.restore_unacked.__wrapped__)
+    monkeypatch.setattr(kombu_redis.Channel, "_connparams", kombu_redis.Channel._connparams.__wrapped__)
     redis_server.flushall()
     channel = _channel_closed_after_its_connection(redis_server.url)
     with pytest.raises(AttributeError, match="hostname"):
@@ -62,6 +63,17 @@ def test_with_the_guard_the_channel_closes_and_the_message_comes_back_from_redis
         conn.channel().qos.restore_visible()
     assert client.llen("outage-q") == 1 and client.hlen("unacked") == 0
     client.close()
+
+
+def test_a_released_connection_is_a_connection_error_that_celery_recovers_from(redis_server):
+    """Any use of a released connection's parameters raises an error Celery reconnects after, not one it dies of."""
+    guard_restore_unacked()
+    conn = Connection(redis_server.url)
+    channel = conn.channel()
+    transport_errors = conn.connection_errors
+    conn._do_close_transport()
+    with pytest.raises(transport_errors):
+        channel._connparams()
 
 
 def _needs_postgres_and_redis():
