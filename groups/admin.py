@@ -1,10 +1,8 @@
 """Admin for groups, channels, posts and the notice outbox (state, attempts, last error, retry)."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -149,40 +147,49 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("retry"))
     def retry_button(self, obj):
-        if obj.state in (Notice.State.SENT, Notice.State.SENDING):
+        if obj.state in (Notice.State.SENT, Notice.State.SENDING, Notice.State.PAUSED):
             return ""
-        return format_html('<a class="button" href="{}">{}</a>',
+        # A button of the change list's own form (which carries the CSRF token), posted to the retry URL.
+        return format_html('<button type="submit" class="button" formmethod="post" formaction="{}" '
+                           'formnovalidate>{}</button>',
                            reverse("admin:groups_notice_retry", args=[obj.pk]), gettext("Retry"))
 
     def get_urls(self):
         return [path("<int:pk>/retry/", self.admin_site.admin_view(self.retry_view), name="groups_notice_retry")] \
             + super().get_urls()
 
+    def has_retry_permission(self, request):
+        from .services import is_notice_administrator
+
+        return is_notice_administrator(request.user)
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if self.has_retry_permission(request) else tuple(f for f in shown if f != "retry_button")
+
     def retry_view(self, request, pk):
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseNotAllowed
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_retry_permission(request):
+            raise PermissionDenied
         notice = get_object_or_404(Notice, pk=pk)
-        count = self._retry(Notice.objects.filter(pk=notice.pk))
+        count = self._retry(request, [notice.pk])
         messages.info(request, gettext("%(n)d notice queued again.") % {"n": count})
         return redirect("admin:groups_notice_changelist")
 
-    @admin.action(description=_("Send again (failed, dead or held)"))
+    @admin.action(description=_("Send again (failed, dead or held)"), permissions=["retry"])
     def retry_selected(self, request, queryset):
-        count = self._retry(queryset)
+        count = self._retry(request, queryset.values_list("pk", flat=True))
         messages.info(request, gettext("%(n)d notices queued again.") % {"n": count})
 
     @staticmethod
-    def _retry(queryset) -> int:
-        from ministry.audit import audit
+    def _retry(request, ids) -> int:
+        from .services import notice_retry
 
-        from .outbox import queue_on_commit
-
-        with transaction.atomic():
-            ids = list(queryset.filter(state__in=[Notice.State.FAILED, Notice.State.DEAD, Notice.State.HELD,
-                                                  Notice.State.PENDING]).values_list("pk", flat=True))
-            Notice.objects.filter(pk__in=ids).update(state=Notice.State.PENDING, next_attempt_at=timezone.now())
-            for notice in Notice.objects.filter(pk__in=ids):
-                audit(notice, "groups.notice.retried")
-            queue_on_commit(ids)
-        return len(ids)
+        return notice_retry(notice_ids=ids, by=request.user)
 
 
 @admin.register(TelegramAccount)

@@ -43,7 +43,8 @@ from .telegram.text import CAPTION_LIMIT, fit_caption, split_message
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 15
+MAX_ATTEMPTS = 15  # failed attempts; a 429 (rate limit) is not one
+GLOBAL_FLOOD_CHATS = 3  # 429s for this many different chats within a second: the whole bot is told to wait
 BACKOFF_CAP = 600  # seconds
 INLINE_WAIT = 1.0  # wait for a token inside the task up to this long; longer waits re-queue
 DOCUMENT_POLL = 3  # seconds between looks at a PDF still being rendered
@@ -66,17 +67,40 @@ class Outcome:
 
 
 class LocalLimiter:
-    """Token buckets in this process only: used when REDIS_URL is empty (one worker)."""
+    """Token buckets in this process only: used when REDIS_URL is empty (one worker).
 
-    def __init__(self):
+    ``clock`` (seconds; ``time.monotonic`` unless given) is read once per decision.
+    """
+
+    def __init__(self, clock=None):
         self._lock = threading.Lock()
         self._state: dict[str, tuple[float, float]] = {}
+        self._paused: dict[str, float] = {}
+        self.clock = clock or time.monotonic
+
+    def note_flood(self, chat_id, window: float = 1.0) -> int:
+        with self._lock:
+            now = self.clock()
+            floods = self.__dict__.setdefault("_floods", {})
+            floods[str(chat_id)] = now
+            for chat in [c for c, t in floods.items() if t <= now - window]:
+                del floods[chat]
+            return len(floods)
+
+    def pause(self, buckets: list[Bucket], seconds: float) -> None:
+        with self._lock:
+            until = self.clock() + seconds
+            for b in buckets:
+                self._paused[b.key] = max(until, self._paused.get(b.key, until))
 
     def acquire(self, buckets: list[Bucket]) -> float:
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             levels, wait = [], 0.0
             for b in buckets:
+                paused = self._paused.get(b.key, now) - now
+                if paused > 0:
+                    wait = max(wait, paused)
                 tokens, ts = self._state.get(b.key, (b.capacity, now))
                 tokens = min(b.capacity, tokens + max(0.0, now - ts) * b.rate_per_second)
                 levels.append(tokens)
@@ -184,8 +208,34 @@ def _defer(notice: Notice, why: str, seconds: float) -> Outcome:
     return Outcome("deferred", seconds)
 
 
-def _dead(notice: Notice, error: str) -> Outcome:
-    _update(notice, state=Notice.State.DEAD, last_error=error[:2000])
+def _rate_limited(notice: Notice, chat_id, retry_after: float, error: str) -> Outcome:
+    """Telegram said 429: not an attempt.  The chat's bucket (or the bot's) waits ``retry_after`` for every worker."""
+    pause_for(chat_id, retry_after)
+    _update(notice, state=Notice.State.PENDING, attempts=F("attempts") - 1, last_error=error[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=retry_after))
+    return Outcome("rate_limited", retry_after)
+
+
+def pause_for(chat_id, retry_after: float) -> None:
+    buckets = buckets_for(chat_id)
+    try:
+        shared = limiter()
+        if shared.note_flood(chat_id) >= GLOBAL_FLOOD_CHATS:
+            shared.pause([b for b in buckets if b.key == "global"], retry_after)
+            log.warning("429 for %d chats within a second: every send waits %s s", GLOBAL_FLOOD_CHATS, retry_after)
+        shared.pause([b for b in buckets if b.key != "global"], retry_after)
+    except Exception as exc:  # noqa: BLE001  (Redis down: the notice's own next_attempt_at still waits)
+        log.warning("could not pause the buckets of chat %s: %s", chat_id, exc)
+
+
+def _dead(notice: Notice, error: str, alert: bool = True) -> Outcome:
+    with transaction.atomic():
+        changed = Notice.objects.filter(pk=notice.pk, state=Notice.State.SENDING, claimed_at=notice.claimed_at) \
+            .update(state=Notice.State.DEAD, last_error=error[:2000])
+        if changed and alert:
+            from .outbox import alert_dead_notice
+
+            alert_dead_notice(notice, error)
     return Outcome("dead")
 
 
@@ -196,11 +246,59 @@ def backoff(attempts: int) -> float:
 # --- the send --------------------------------------------------------------------------
 
 
+ORDER_WAIT = "waiting for an earlier notice to the same chat"
+
+
+def _earlier_unsent(notice: Notice):
+    """The oldest notice to the same Telegram chat, created before this one, not yet sent (nor given up)."""
+    if notice.transport != Notice.Transport.TELEGRAM or notice.chat_id is None:
+        return None
+    return (
+        Notice.objects.filter(transport=Notice.Transport.TELEGRAM, chat_id=notice.chat_id, pk__lt=notice.pk,
+                              state__in=[Notice.State.PENDING, Notice.State.FAILED, Notice.State.SENDING])
+        .order_by("pk").only("pk", "state", "next_attempt_at").first()
+    )
+
+
+def _kick_next(notice: Notice) -> None:
+    """This notice is done: the next one to the same chat that waits only for it may go now."""
+    if notice.transport != Notice.Transport.TELEGRAM or notice.chat_id is None:
+        return
+    following = (
+        Notice.objects.filter(transport=Notice.Transport.TELEGRAM, chat_id=notice.chat_id, pk__gt=notice.pk,
+                              state=Notice.State.PENDING, last_error__startswith=ORDER_WAIT)
+        .order_by("pk").values_list("pk", flat=True).first()
+    )
+    if following is None or _earlier_unsent(Notice(pk=following, transport=notice.transport, chat_id=notice.chat_id)):
+        return
+    if Notice.objects.filter(pk=following, state=Notice.State.PENDING, last_error__startswith=ORDER_WAIT).update(
+            next_attempt_at=timezone.now()):
+        from .tasks import enqueue
+
+        enqueue(following)
+
+
 def deliver(notice_id: int) -> Outcome:
+    """Send one notice; notices to one chat go out in the order they were written."""
     notice = claim(notice_id)
     if notice is None:
         return Outcome("skipped")
+    outcome = _deliver(notice)
+    if outcome.status in ("sent", "dead"):
+        try:
+            _kick_next(notice)
+        except Exception:  # noqa: BLE001  (the sweeper sends it anyway)
+            log.exception("notice %s: could not wake the next notice to its chat", notice_id)
+    return outcome
+
+
+def _deliver(notice: Notice) -> Outcome:
+    notice_id = notice.pk
     try:
+        blocker = _earlier_unsent(notice)
+        if blocker is not None:
+            due = max(0.0, (blocker.next_attempt_at - timezone.now()).total_seconds())
+            return _defer(notice, f"{ORDER_WAIT} ({blocker.pk})", min(BACKOFF_CAP, due + 2.0))
         if notice.transport == Notice.Transport.FEED:
             return _sent(notice)
         document, outcome = _document_for(notice)
@@ -249,6 +347,29 @@ def _document_for(notice: Notice):
     return None, _defer(notice, why, DOCUMENT_POLL)
 
 
+@dataclass
+class Attachment:
+    """The file sent with a notice: an order's PDF, or a post's attachment."""
+
+    name: str
+    mime_type: str
+    file: object
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as fh:
+            return fh.read()
+
+
+def attachment_for(notice: Notice, document) -> Attachment | None:
+    if document is not None:
+        return Attachment(f"mission-order-{document.order_id}-v{document.version}.pdf", "application/pdf", document.file)
+    post = notice.post if notice.post_id else None
+    if post is not None and post.attachment:
+        return Attachment(post.attachment_name or "attachment", post.attachment_type or "application/octet-stream",
+                          post.attachment)
+    return None
+
+
 def _send_email(notice: Notice, document) -> Outcome:
     plain = html.unescape(strip_tags(notice.text))
     recipients = [a.strip() for a in notice.email_to.splitlines() if a.strip()]
@@ -256,9 +377,9 @@ def _send_email(notice: Notice, document) -> Outcome:
         return _dead(notice, "no e-mail address")
     message = EmailMessage(subject=one_line(notice.subject or plain.splitlines()[0])[:150], body=plain,
                            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
-    if document is not None:
-        with document.file.open("rb") as fh:
-            message.attach(f"mission-order-{document.order_id}-v{document.version}.pdf", fh.read(), "application/pdf")
+    attachment = attachment_for(notice, document)
+    if attachment is not None:
+        message.attach(attachment.name, attachment.read(), attachment.mime_type)
     try:
         message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001  (SMTP errors of every kind)
@@ -286,11 +407,12 @@ def _send_telegram(notice: Notice, document) -> Outcome:
                 last_error="no TELEGRAM_BOT_TOKEN: kept in the outbox")
         return Outcome("held")
     if notice.channel_id and notice.channel.status == Channel.Status.BROKEN:
-        return _dead(notice, f"channel broken: {notice.channel.broken_reason}")
+        return _pause_for_channel(notice, f"channel broken: {notice.channel.broken_reason}")
     chat_id = _target_chat(notice)
     if chat_id is None:
         return _dead(notice, "no Telegram chat to send to")
-    calls = plan(notice, document)
+    attachment = attachment_for(notice, document)
+    calls = plan(notice, attachment)
     bot = client()
     migrations = 0
     index = notice.parts_sent
@@ -304,15 +426,13 @@ def _send_telegram(notice: Notice, document) -> Outcome:
         kind, text = calls[index]
         try:
             if kind == "document":
-                with document.file.open("rb") as fh:
-                    content = fh.read()
-                result = bot.send_document(chat_id, f"mission-order-{document.order_id}.pdf", content,
-                                           caption=text or None, mime_type="application/pdf")
+                result = bot.send_document(chat_id, attachment.name, attachment.read(), caption=text or None,
+                                           mime_type=attachment.mime_type)
             else:
                 markup = notice.reply_markup if index == len(calls) - 1 else None
                 result = bot.send_message(chat_id, text, reply_markup=markup)
         except RetryAfter as exc:
-            return _retry(notice, str(exc), exc.retry_after)
+            return _rate_limited(notice, chat_id, exc.retry_after, str(exc))
         except ChatMigrated as exc:
             migrations += 1
             if migrations > 2:
@@ -352,13 +472,35 @@ def _migrate(notice: Notice, new_chat_id: int) -> int:
     return new_chat_id
 
 
+def _pause_for_channel(notice: Notice, why: str) -> Outcome:
+    """Kept (not an attempt) until the channel is repaired; ``channel_repair`` sends it then, in order."""
+    _update(notice, state=Notice.State.PAUSED, attempts=F("attempts") - 1, last_error=why[:2000])
+    return Outcome("paused")
+
+
 def _permanent(notice: Notice, exc: TelegramError) -> Outcome:
+    """Telegram refuses for good.  A channel is marked broken and keeps its posts for when it is repaired; a
+    person who blocked the bot has the link marked broken and gets the notice another way."""
     description = str(exc.description or "").lower()
     chat_gone = isinstance(exc, Forbidden) or any(marker in description for marker in CHAT_GONE)
-    with transaction.atomic():
-        outcome = _dead(notice, str(exc))
-        if chat_gone and notice.channel_id:
-            from .services import channel_mark_broken
+    if chat_gone and notice.channel_id:
+        from .services import channel_mark_broken
 
+        with transaction.atomic():
+            outcome = _pause_for_channel(notice, f"channel broken: {exc}")
             channel_mark_broken(channel=notice.channel, reason=str(exc))
-    return outcome
+        return outcome
+    if chat_gone and notice.recipient_id:
+        from .outbox import alert_dead_notice, fallback_for
+        from .services import telegram_link_broken
+
+        with transaction.atomic():
+            outcome = _dead(notice, str(exc), alert=False)
+            account = TelegramAccount.objects.select_related("official").filter(
+                official_id=notice.recipient_id, chat_id=notice.chat_id).first()
+            if account is not None:
+                telegram_link_broken(account=account, reason=str(exc))
+            if not fallback_for(notice, str(exc)):
+                alert_dead_notice(notice, f"{exc} (no other way to reach {notice.recipient})")
+        return outcome
+    return _dead(notice, str(exc))

@@ -210,6 +210,12 @@ class TelegramAccount(models.Model):
     chat_id = models.BigIntegerField(_("private chat id"))
     username = models.CharField(_("Telegram username"), max_length=64, blank=True)
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+    broken_at = models.DateTimeField(
+        _("Telegram refused since"), null=True, blank=True,
+        help_text=_("Telegram refused to deliver to this chat (the bot was blocked): notices go by e-mail until "
+                    "the official links again."),
+    )
+    broken_reason = models.CharField(_("why"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("Telegram account")
@@ -259,6 +265,7 @@ class Notice(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Failed for good")
+        PAUSED = "paused", _("Waiting for the channel to be repaired")
 
     transport = models.CharField(_("transport"), max_length=10, choices=Transport.choices)
     channel = models.ForeignKey(
@@ -296,7 +303,8 @@ class Notice(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices (outbox)")
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [models.Index(fields=["state", "next_attempt_at"]),
+                   models.Index(fields=["chat_id", "state"], name="groups_notice_chat_state")]
 
     def __str__(self):
         return f"{self.kind} → {self.target_label}"

@@ -20,7 +20,7 @@ from .models import Channel, Notice, TelegramAccount
 def render_notice(kind: str, context: dict) -> str:
     """Telegram HTML for notice ``kind`` (Khmer first, then English); autoescaped."""
     name = kind.replace(".", "_")
-    return render_to_string(f"groups/notices/{name}.html", context).strip()
+    return render_to_string(f"groups/notices/{name}.html", {"site_url": settings.SITE_URL.rstrip("/"), **context}).strip()
 
 
 def telegram_live() -> bool:
@@ -75,7 +75,7 @@ def to_official(official: Official, *, key: str, kind: str, context: dict, subje
                 order=None, post=None) -> Notice | None:
     """A direct notice: to the official's linked Telegram chat, else to their e-mail, else nothing."""
     text = render_notice(kind, {**context, "recipient": official})
-    account = TelegramAccount.objects.filter(official=official).first()
+    account = TelegramAccount.objects.filter(official=official, broken_at__isnull=True).first()
     if account is not None:
         return write(key=f"{key}:tg", transport=Notice.Transport.TELEGRAM, kind=kind, text=text, subject=subject,
                      recipient=official, chat_id=account.chat_id, reply_markup=reply_markup, order=order, post=post)
@@ -106,3 +106,51 @@ def administrators():
     return Official.objects.filter(active=True, user__isnull=False).filter(
         Q(user__groups__name=Role.ADMINISTRATOR) | Q(user__is_superuser=True)
     ).distinct()
+
+
+# Kinds written to the administrators about delivery itself: never alerted about when they fail in turn.
+ALERT_KINDS = frozenset({"notice.dead", "channel.broken"})
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def alert_administrators(*, key: str, kind: str, context: dict, subject: str = "") -> list[Notice]:
+    """One notice of ``kind`` to every administrator (Telegram when linked, else e-mail), keyed per administrator."""
+    written = []
+    for admin in administrators():
+        notice = to_official(admin, key=f"{key}:{admin.pk}", kind=kind, context=context, subject=subject)
+        if notice is not None:
+            written.append(notice)
+    return written
+
+
+def alert_dead_notice(notice: Notice, error: str) -> list[Notice]:
+    """A notice failed for good: tell the administrators (at most once an hour each; the admin lists them all)."""
+    if notice.kind in ALERT_KINDS:
+        return []
+    from django.urls import reverse
+
+    admin_url = site_url(reverse("admin:groups_notice_changelist") + "?state=dead")
+    hour = timezone.now().strftime("%Y%m%d%H")
+    return alert_administrators(key=f"notice.dead:{hour}", kind="notice.dead",
+                                context={"notice": notice, "error": error[:300], "admin_url": admin_url},
+                                subject=f"Notice not delivered: {notice.kind}")
+
+
+def fallback_for(notice: Notice, reason: str) -> list[Notice]:
+    """A direct notice could not reach the person's Telegram: deliver it another way (e-mail when they have one).
+
+    This is the one place that decides the other ways a person is reached when Telegram refuses; it returns the
+    notices written for them.
+    """
+    official = notice.recipient
+    written = []
+    if official is not None and official.email:
+        mail = write(key=f"{notice.idempotency_key}:fallback-mail", transport=Notice.Transport.EMAIL, kind=notice.kind,
+                     text=notice.text, subject=notice.subject, recipient=official, email_to=official.email,
+                     order=notice.order, post=notice.post, document=notice.document)
+        if mail is not None:
+            written.append(mail)
+    return written

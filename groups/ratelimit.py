@@ -3,8 +3,8 @@
 One Lua script checks and takes a token from several buckets atomically: a
 send proceeds only when every bucket it touches has a token (per chat, per
 group, global), and otherwise nothing is taken.  The script reads the clock
-with Redis ``TIME`` so all hosts share one clock, and every key expires once
-its bucket would be full again.
+with Redis ``TIME`` so all hosts share one clock (a test may pass its own
+``clock`` instead), and every key expires once its bucket would be full again.
 """
 
 from __future__ import annotations
@@ -15,17 +15,27 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 _ACQUIRE_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local n = #KEYS
 local levels = {}
 local wait = 0
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local capacity = tonumber(ARGV[2 * i])
-  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local rate = tonumber(ARGV[2 * i])
+  local capacity = tonumber(ARGV[2 * i + 1])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'paused_until')
   local tokens = tonumber(state[1])
   local ts = tonumber(state[2])
+  local paused_until = tonumber(state[3])
+  if paused_until ~= nil and paused_until > now then
+    local pause = (paused_until - now) / 1000000
+    if pause > wait then wait = pause end
+  end
   if tokens == nil or ts == nil then
     tokens = capacity
     ts = now
@@ -43,12 +53,35 @@ if wait > 0 then
   return {'0', string.format('%.6f', wait), string.format('%.0f', now)}
 end
 for i = 1, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local capacity = tonumber(ARGV[2 * i])
+  local rate = tonumber(ARGV[2 * i])
+  local capacity = tonumber(ARGV[2 * i + 1])
   redis.call('HSET', KEYS[i], 'tokens', string.format('%.17g', levels[i] - 1), 'ts', string.format('%.0f', now))
   redis.call('PEXPIRE', KEYS[i], math.ceil(capacity / rate * 1000) + 1000)
 end
 return {'1', '0', string.format('%.0f', now)}
+"""
+
+# Pause buckets (Telegram answered 429 with retry_after): no token is given from them before the end.
+_PAUSE_LUA = """
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local until_us = now + tonumber(ARGV[2]) * 1000000
+for i = 1, #KEYS do
+  local current = tonumber(redis.call('HGET', KEYS[i], 'paused_until'))
+  if current == nil or current < until_us then
+    redis.call('HSET', KEYS[i], 'paused_until', string.format('%.0f', until_us))
+  end
+  local keep = math.ceil((until_us - now) / 1000) + 1000
+  if redis.call('PTTL', KEYS[i]) < keep then
+    redis.call('PEXPIRE', KEYS[i], keep)
+  end
+end
+return string.format('%.0f', until_us)
 """
 
 
@@ -76,12 +109,18 @@ class Decision(NamedTuple):
 
 
 class TokenBucketLimiter:
-    """Atomic multi-bucket token taking on Redis, under ``prefix``."""
+    """Atomic multi-bucket token taking on Redis, under ``prefix``.
 
-    def __init__(self, redis_client, prefix: str = "ratelimit"):
+    ``clock`` (seconds, for tests) replaces Redis ``TIME`` and ``time.monotonic``:
+    with a clock that moves only when told to, every decision is exact.
+    """
+
+    def __init__(self, redis_client, prefix: str = "ratelimit", clock: Callable[[], float] | None = None):
         self.redis = redis_client
         self.prefix = prefix.rstrip(":")
+        self.clock = clock
         self._script = redis_client.register_script(_ACQUIRE_LUA)
+        self._pause_script = redis_client.register_script(_PAUSE_LUA)
 
     def key(self, bucket: Bucket) -> str:
         return f"{self.prefix}:{bucket.key}"
@@ -93,7 +132,7 @@ class TokenBucketLimiter:
         keys = [self.key(b) for b in buckets]
         if len(set(keys)) != len(keys):
             raise ValueError("the same bucket is listed twice")
-        args: list[str] = []
+        args: list[str] = ["" if self.clock is None else "%.0f" % (self.clock() * 1_000_000)]
         for b in buckets:
             args.append(repr(float(b.rate_per_second)))
             args.append(repr(float(b.capacity)))
@@ -113,16 +152,34 @@ class TokenBucketLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> bool:
         """Wait until a token is taken from all buckets; False if ``timeout`` runs out first."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        monotonic = self.clock or time.monotonic
+        deadline = None if timeout is None else monotonic() + timeout
         while True:
             wait = self.acquire(buckets)
             if wait == 0:
                 return True
             if deadline is not None:
-                remaining = deadline - time.monotonic()
+                remaining = deadline - monotonic()
                 if remaining < wait:
                     return False
             sleep(wait)
+
+    def pause(self, buckets: list[Bucket], seconds: float) -> None:
+        """Give no token from ``buckets`` for ``seconds`` (for every process sharing this Redis)."""
+        if buckets and seconds > 0:
+            now = "" if self.clock is None else "%.0f" % (self.clock() * 1_000_000)
+            self._pause_script(keys=[self.key(b) for b in buckets], args=[now, repr(float(seconds))])
+
+    def note_flood(self, chat_id, window: float = 1.0) -> int:
+        """Record a 429 for ``chat_id``; the number of distinct chats answered 429 within ``window`` seconds."""
+        key = f"{self.prefix}:floods"
+        now = self.clock() if self.clock is not None else time.time()
+        pipe = self.redis.pipeline()
+        pipe.zadd(key, {str(chat_id): now})
+        pipe.zremrangebyscore(key, "-inf", now - window)
+        pipe.zcard(key)
+        pipe.pexpire(key, int(window * 1000) + 1000)
+        return int(pipe.execute()[2])
 
     def reset(self, buckets: list[Bucket]) -> None:
         """Forget the state of ``buckets`` (they start full again)."""

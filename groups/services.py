@@ -141,12 +141,19 @@ def _mail_admins_broken(channel_pk: int, reason: str) -> None:
 
 @transaction.atomic
 def channel_repair(*, channel: Channel, by, chat_id=None) -> Channel:
+    """The channel works again: it receives, in order, what was published while it was broken."""
+    from .models import Notice
+
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if chat_id not in (None, ""):
         channel.chat_id = int(chat_id)
     channel.status, channel.broken_reason, channel.broken_at = Channel.Status.OK, "", None
     channel.save()
-    audit(channel, "groups.channel.repaired", by=by, chat_id=channel.chat_id)
+    waiting = Notice.objects.filter(channel=channel, state=Notice.State.PAUSED)
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    waiting.update(state=Notice.State.PENDING, chat_id=channel.chat_id, next_attempt_at=timezone.now(), last_error="")
+    audit(channel, "groups.channel.repaired", by=by, chat_id=channel.chat_id, released=len(ids))
+    outbox.queue_on_commit(ids)
     return channel
 
 
@@ -413,7 +420,7 @@ def telegram_link(*, token: str, telegram_user_id: int, chat_id: int, username: 
     account, _created = TelegramAccount.objects.update_or_create(
         official=official,
         defaults={"telegram_user_id": telegram_user_id, "chat_id": chat_id, "username": username[:64],
-                  "linked_at": now},
+                  "linked_at": now, "broken_at": None, "broken_reason": ""},
     )
     audit(official, "groups.telegram.linked", by=official.user, telegram_user_id=telegram_user_id)
     return account
@@ -435,3 +442,58 @@ def telegram_unlink(*, official: Official | None = None, telegram_user_id: int |
     account.delete()
     audit(who, "groups.telegram.unlinked", by=by, telegram_user_id=account.telegram_user_id)
     return True
+
+
+@transaction.atomic
+def telegram_link_broken(*, account: TelegramAccount, reason: str) -> bool:
+    """Telegram refuses the person's private chat (bot blocked): stop using it, and ask them to link again.
+
+    False if the link was already marked broken.  Their notices go by e-mail (``outbox.to_official`` skips a
+    broken link); the portal's Telegram page asks them to link again.
+    """
+    from django.urls import reverse
+
+    changed = TelegramAccount.objects.filter(pk=account.pk, broken_at__isnull=True).update(
+        broken_at=timezone.now(), broken_reason=reason[:300])
+    if changed != 1:
+        return False
+    official = account.official
+    audit(official, "groups.telegram.refused", reason=reason[:300], telegram_user_id=account.telegram_user_id)
+    outbox.to_official(official, key=f"telegram.unlinked:{account.pk}:{int(timezone.now().timestamp())}",
+                       kind="telegram.unlinked", subject="Link Telegram again / ភ្ជាប់ Telegram ម្តងទៀត",
+                       context={"link_url": outbox.site_url(reverse("groups:telegram"))})
+    return True
+
+
+def is_notice_administrator(user) -> bool:
+    from ministry.models import Role
+    from ministry.roles import has_role
+
+    return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
+
+
+def notice_retry(*, notice_ids, by) -> int:
+    """Send notices again (failed, dead, held or waiting), as a fresh start of their attempts.  Administrators only.
+
+    Each retried notice is audited with the actor.  A notice already sent or being sent is left alone.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Notice
+
+    if not is_notice_administrator(by):
+        raise PermissionDenied(_("Only an administrator can send notices again."))
+    with transaction.atomic():
+        rows = Notice.objects.select_for_update().filter(
+            pk__in=list(notice_ids),
+            state__in=[Notice.State.FAILED, Notice.State.DEAD, Notice.State.HELD, Notice.State.PENDING],
+        ).order_by("pk")
+        ids = []
+        for notice in rows:
+            audit(notice, "groups.notice.retried", by=by, state=notice.state, attempts=notice.attempts,
+                  last_error=notice.last_error[:300])
+            ids.append(notice.pk)
+        Notice.objects.filter(pk__in=ids).update(state=Notice.State.PENDING, attempts=0,
+                                                 next_attempt_at=timezone.now(), claimed_at=None)
+        outbox.queue_on_commit(ids)
+    return len(ids)

@@ -40,6 +40,14 @@ def _reply(chat_id, text: str) -> JsonResponse:
     return JsonResponse({"method": "sendMessage", "chat_id": chat_id, "text": text, "parse_mode": "HTML"})
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 @csrf_exempt
 @require_POST
 def telegram_webhook(request):
@@ -51,19 +59,22 @@ def telegram_webhook(request):
         return HttpResponseBadRequest("bad update")
     if not isinstance(update, dict):
         return HttpResponseBadRequest("bad update")
-    with translation.override("km"):
-        if isinstance(update.get("callback_query"), dict):
-            return _callback(update["callback_query"])
-        message = update.get("message")
-        if isinstance(message, dict) and isinstance(message.get("text"), str):
-            return _command(message)
+    try:
+        with translation.override("km"):
+            if isinstance(update.get("callback_query"), dict):
+                return _callback(update["callback_query"])
+            message = update.get("message")
+            if isinstance(message, dict) and isinstance(message.get("text"), str):
+                return _command(message)
+    except Exception:  # noqa: BLE001  (an update we cannot read is dropped: Telegram would resend a 500 forever)
+        log.exception("webhook: update %s could not be handled", update.get("update_id"))
     return HttpResponse(status=204)
 
 
 def _command(message: dict):
-    chat = message.get("chat") or {}
-    sender = message.get("from") or {}
-    if chat.get("type") != "private" or not isinstance(sender.get("id"), int):
+    chat = _dict(message.get("chat"))
+    sender = _dict(message.get("from"))
+    if chat.get("type") != "private" or _int(sender.get("id")) is None or _int(chat.get("id")) is None:
         return HttpResponse(status=204)
     text = message["text"].strip()
     command, _sep, payload = text.partition(" ")
@@ -73,8 +84,8 @@ def _command(message: dict):
         if not token:
             return _reply(chat["id"], "សូមភ្ជាប់គណនីពីទំព័រប្រវត្តិរូបនៃវិបផតថល។\nOpen the portal's profile page to link your account.")
         try:
-            account = services.telegram_link(token=token, telegram_user_id=sender["id"], chat_id=chat["id"],
-                                             username=sender.get("username", ""))
+            account = services.telegram_link(token=token[:64], telegram_user_id=sender["id"], chat_id=chat["id"],
+                                             username=str(sender.get("username") or ""))
         except services.ActionRefused:
             return _reply(chat["id"], "តំណនេះផុតកំណត់ ឬបានប្រើរួចហើយ។\nThis link has expired or was already used.")
         name = escape_html(account.official.display_name_km)
@@ -94,23 +105,49 @@ def _bot():
 def _callback(query: dict):
     bot = _bot()
     query_id = str(query.get("id", ""))
-    sender = query.get("from") or {}
-    message = query.get("message") or {}
+    sender = _dict(query.get("from"))
+    message = _dict(query.get("message"))
     parsed = unsign_callback(str(query.get("data", "")))
+    sender_id = _int(sender.get("id"))
     account = TelegramAccount.objects.select_related("official__user").filter(
-        telegram_user_id=sender.get("id")).first() if isinstance(sender.get("id"), int) else None
+        telegram_user_id=sender_id).first() if sender_id is not None else None
     outcome, edit = _act(parsed, account)
-    if bot is not None:
+    chat_id, message_id = _int(_dict(message.get("chat")).get("id")), _int(message.get("message_id"))
+    if bot is not None and query_id:
         try:
             bot.answer_callback_query(query_id, text=outcome[:200], show_alert=not edit)
-            if edit and message.get("message_id") and (message.get("chat") or {}).get("id") is not None:
-                original = escape_html(message.get("text") or "")
-                bot.edit_message_text(message["chat"]["id"], message["message_id"],
-                                      f"{original}\n\n<b>{escape_html(outcome)}</b>",
+            if edit and message_id and chat_id is not None:
+                bot.edit_message_text(chat_id, message_id,
+                                      f"{_original_html(chat_id, message_id, message)}\n\n<b>{escape_html(outcome)}</b>",
                                       reply_markup={"inline_keyboard": []})
         except TelegramError as exc:
             log.warning("callback %s: %s", query_id, exc)
     return HttpResponse(status=204)
+
+
+def _original_html(chat_id: int, message_id: int, message: dict) -> str:
+    """The message as the portal wrote it (formatting kept), else Telegram's plain text of it, escaped."""
+    from .models import Notice
+
+    text = (
+        Notice.objects.filter(transport=Notice.Transport.TELEGRAM, chat_id=chat_id, telegram_message_id=message_id)
+        .values_list("text", flat=True).first()
+    )
+    if text and len(text) <= 3500:
+        return text
+    return escape_html(str(message.get("text") or ""))
+
+
+def _both_languages(message_km: str) -> str:
+    """A refusal for a pop-up in Khmer and English: the catalogue's English when the message has one."""
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("km")._catalog
+    english = next((msgid for msgid, msgstr in catalog.items() if msgstr == message_km and isinstance(msgid, str)),
+                   None)
+    if english is None or english == message_km:
+        english = "This cannot be done now; open the order in the portal."
+    return f"{message_km} / {english}"
 
 
 def _act(parsed, account) -> tuple[str, bool]:
@@ -134,4 +171,4 @@ def _act(parsed, account) -> tuple[str, bool]:
         order_reject(order=order, by=user, reason=REJECT_REASON)
         return "❌ បានបដិសេធ / Rejected", True
     except TransitionRefused as exc:
-        return str(exc.message), False
+        return _both_languages(str(exc.message)), False

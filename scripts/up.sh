@@ -19,4 +19,7 @@ echo "==> Demo data (the Ministry's organisation, 25 provinces, people, orders)"
 $py manage.py load_demo
 echo
 echo "==> Portal: $SITE_URL/   (admin: $SITE_URL/admin/)   Ctrl-C stops web, worker and beat."
-exec .venv/bin/honcho -f Procfile start
+echo "    A process that exits is logged and started again (var/log/supervisord.log); the others go on."
+export PORTAL_VAR_DIR="${PORTAL_VAR_DIR:-$(pwd)/var}"
+mkdir -p "$PORTAL_VAR_DIR/log"
+exec .venv/bin/supervisord -c deploy/supervisord.conf

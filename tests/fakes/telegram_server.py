@@ -26,6 +26,10 @@ first request they match; ``chat_id``/``method`` of ``None`` match any):
 * ``migrate_chat(old_id, new_id)`` - 400 with ``parameters.migrate_to_chat_id``
   for every request to ``old_id``; ``new_id`` works.
 * ``restore_chat(chat_id)`` undoes the last four; ``reset_faults()`` clears all.
+
+The limits are judged on ``clock`` (``time.monotonic`` unless given): a test that
+checks them sets a ``ManualClock`` and moves it, so that no answer depends on how
+fast the machine happens to be.
 """
 
 from __future__ import annotations
@@ -78,6 +82,27 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+class ManualClock:
+    """A clock that moves only when told to: ``clock()`` reads it, ``clock.advance(s)`` moves it."""
+
+    def __init__(self, start: float = 1000.0):
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> float:
+        with self._lock:
+            self._now += float(seconds)
+            return self._now
+
+    def set(self, value: float) -> None:
+        with self._lock:
+            self._now = float(value)
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -128,7 +153,7 @@ class SentMessage:
     text: str | None
     parse_mode: str | None
     reply_markup: dict | None
-    time: float  # time.monotonic() on arrival
+    time: float  # the server's clock (time.monotonic() unless set) on arrival
     wall_time: float  # time.time() on arrival
     document_filename: str | None = None
     document_size: int | None = None
@@ -265,6 +290,7 @@ class FakeTelegramServer:
         limited_methods: frozenset[str] | set[str] = LIMITED_METHODS,
         max_document_size: int = MAX_DOCUMENT_SIZE,
         bot_username: str = "fake_portal_bot",
+        clock=None,
     ):
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -278,6 +304,7 @@ class FakeTelegramServer:
         self.enforce_limits = enforce_limits
         self.limited_methods = frozenset(m.lower() for m in limited_methods)
         self.max_document_size = max_document_size
+        self.clock = clock or time.monotonic
 
         self._cond = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
@@ -550,7 +577,7 @@ class FakeTelegramServer:
         return nxt
 
     def _record(self, method, chat_id, status, description, params) -> None:
-        self._requests.append(RequestRecord(method, chat_id, status, description, time.monotonic(), params))
+        self._requests.append(RequestRecord(method, chat_id, status, description, self.clock(), params))
 
     def handle(self, method_raw: str, token: str, params: dict, files: dict) -> tuple[str, int, dict | None, bytes | None, float]:
         """Decide the answer: (action, status, payload, raw body, delay seconds).
@@ -562,7 +589,7 @@ class FakeTelegramServer:
         chat_id = _chat_key(params["chat_id"]) if params.get("chat_id") not in (None, "") else None
         delay = 0.0
         with self._cond:
-            now = time.monotonic()
+            now = self.clock()
             try:
                 if token != self.token:
                     raise _error(401, "Unauthorized")

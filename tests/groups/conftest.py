@@ -1,3 +1,6 @@
+import functools
+import time
+
 import pytest
 
 from tests.fakes.fixtures import redis_client, redis_server, telegram_server  # noqa: F401
@@ -24,10 +27,41 @@ def groups(cast):
     return g
 
 
+class GrantClock:
+    """The clock of the portal's limiter, and of the fake Bot API judging the sends.
+
+    Every decision of the limiter reads it once; the fake server reads the time of the last decision, which in a
+    test sending from one thread is the grant of the send being judged.  The fake server thus sees the sends
+    exactly as far apart as the limiter spaced them, whatever the load on the machine delays between the grant
+    and the request's arrival (the limits themselves are proven over recorded grant times in
+    tests/telegram/test_ratelimit.py).
+    """
+
+    def __init__(self):
+        self.offset = 0.0
+        self.last = time.monotonic()
+
+    def tick(self) -> float:
+        self.last = time.monotonic() + self.offset
+        return self.last
+
+    def advance(self, seconds: float) -> None:
+        """Time passes for the limiter and the fake server alike (a flood wait, a pause), without sleeping."""
+        self.offset += seconds
+        self.last += seconds
+
+    def __call__(self) -> float:
+        return self.last
+
+
 @pytest.fixture
-def bot(settings, telegram_server):
+def bot(settings, telegram_server, monkeypatch):
     """Point the portal at the fake Bot API on loopback; limits loose enough not to slow tests."""
     from groups import delivery
+
+    clock = GrantClock()
+    monkeypatch.setattr(delivery, "LocalLimiter", functools.partial(delivery.LocalLimiter, clock=clock.tick))
+    telegram_server.clock = clock
 
     settings.TELEGRAM_BOT_TOKEN = telegram_server.token
     settings.TELEGRAM_API_URL = telegram_server.base_url

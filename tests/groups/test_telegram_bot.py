@@ -91,10 +91,51 @@ def test_reject_button_from_a_leader_without_the_permission_is_refused_and_the_o
     _post(client, press)
     order.refresh_from_db()
     assert order.state == "submitted" and not order.log.filter(action="reject").exists()
-    with translation.override("km"):  # the bot answers in Khmer, the portal's first language
+    with translation.override("km"):  # the bot answers in Khmer, the portal's first language, then English
         refusal = gettext("You are not allowed to do that with this order.")
-    assert bot.callback_answers[-1]["text"] == refusal
+    assert bot.callback_answers[-1]["text"] == f"{refusal} / You are not allowed to do that with this order."
     assert bot.messages_to(chat)[0].edits == []
+
+
+def test_the_edited_approval_request_keeps_its_formatting(bot, client, cast, linked):
+    order, chat, message, buttons = _submitted_with_buttons(cast, bot, linked)
+    _post(client, bot.callback_update(chat, message.message_id, buttons[0]["callback_data"], from_id=chat))
+    edited = bot.messages_to(chat)[0].edits[-1]
+    assert edited.startswith(message.text) and "<b>" in edited  # the portal's HTML, not Telegram's plain text
+    assert edited.endswith("</b>") and "Approved" in edited
+
+
+MALFORMED = [
+    {"update_id": 1, "message": {"text": "/start", "chat": {"type": "private"}, "from": {"id": 5}}},
+    {"update_id": 2, "message": {"text": "/start abc", "chat": "private", "from": {"id": 5}}},
+    {"update_id": 3, "message": {"text": "/start abc", "chat": {"type": "private", "id": "5"}, "from": {"id": 5}}},
+    {"update_id": 4, "message": {"text": "/stop", "chat": {"type": "private", "id": 5}, "from": [5]}},
+    {"update_id": 5, "message": {"text": "/stop", "chat": {"type": "private", "id": 5}, "from": {"id": True}}},
+    {"update_id": 6, "message": {"text": "/start " + "x" * 5000, "chat": {"type": "private", "id": 5},
+                                 "from": {"id": 5, "username": ["x"]}}},
+    {"update_id": 7, "message": None},
+    {"update_id": 8, "message": {"text": 42}},
+    {"update_id": 9, "callback_query": {"id": 9}},
+    {"update_id": 10, "callback_query": {"id": "10", "from": "me", "data": None, "message": {"message_id": "x"}}},
+    {"update_id": 11, "callback_query": {"id": "11", "from": {"id": 5}, "data": 7, "message": {"chat": 5}}},
+    {"update_id": 12, "callback_query": {"id": "12", "from": {"id": 5}, "data": "a:1:zz", "message": []}},
+    {"update_id": 13, "edited_message": {"text": "/start", "chat": {"id": 5}}},
+    {"update_id": 14},
+]
+
+
+@pytest.mark.parametrize("update", MALFORMED, ids=[str(u["update_id"]) for u in MALFORMED])
+def test_a_malformed_update_is_answered_without_an_error(bot, client, db, update):
+    response = _post(client, update)
+    assert response.status_code in (200, 204), response.content[:300]
+    assert not TelegramAccount.objects.exists()
+
+
+def test_a_body_that_is_not_an_update_is_a_bad_request(bot, client, db):
+    for body in ("[1, 2]", "not json", '"text"'):
+        response = client.post(URL, data=body, content_type="application/json",
+                               HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN="test-secret_0123456789")
+        assert response.status_code == 400
 
 
 def test_a_forged_button_is_refused(bot, client, cast, linked):

@@ -139,14 +139,18 @@ def test_database_server_stopped_under_gunicorn_answers_503():
                                 "-w", "1", "--timeout", "30"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{web_port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 180  # bounds a stuck start only: a loaded machine may take long
+        while True:
             try:
-                if httpx.get(base + "/healthz/", timeout=2).status_code == 200:
+                if httpx.get(base + "/healthz/", timeout=10).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not come up")
+                pass
+            if web.poll() is not None:
+                pytest.fail("gunicorn exited")
+            if time.monotonic() > deadline:
+                pytest.fail("gunicorn did not come up")
+            time.sleep(0.1)
         subprocess.run([py, "manage.py", "shell", "-c",
                         "from django.contrib.auth.models import User; User.objects.create_user('dbgone', password='pw-dbgone-1')"],
                        cwd=ROOT, env=env, check=True, capture_output=True)

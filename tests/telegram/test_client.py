@@ -1,7 +1,6 @@
 import logging
 import os
 import pickle
-import time
 
 import pytest
 
@@ -19,6 +18,7 @@ from groups.telegram.client import (
 )
 from tests.fakes.fixtures import telegram_server  # noqa: F401
 from tests.fakes.redis_server import free_port
+from tests.fakes.telegram_server import ManualClock
 
 
 @pytest.fixture
@@ -114,6 +114,7 @@ def test_webhook_round_trip(client, telegram_server):
 
 
 def test_forced_429_carries_retry_after_and_punishes_early_return(client, telegram_server):
+    telegram_server.clock = ManualClock()
     telegram_server.fail_rate_limit(chat_id=55, times=1, retry_after=3)
     with pytest.raises(RetryAfter) as info:
         client.send_message(55, "hello")
@@ -136,11 +137,12 @@ def test_forced_429_carries_retry_after_and_punishes_early_return(client, telegr
 
 
 def test_returning_after_retry_after_is_accepted(client, telegram_server):
+    clock = telegram_server.clock = ManualClock()
     telegram_server.fail_rate_limit(chat_id=57, times=2, retry_after=1)
     for _ in range(2):
         with pytest.raises(RetryAfter) as info:
             client.send_message(57, "hello")
-        time.sleep(info.value.retry_after + 0.05)
+        clock.advance(info.value.retry_after)
     client.send_message(57, "hello")
     assert telegram_server.texts(57) == ["hello"]
     assert telegram_server.early_retries == []

@@ -1,13 +1,12 @@
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from tests.fakes.fixtures import telegram_server  # noqa: F401
-from tests.fakes.telegram_server import FakeTelegramServer, parse_html
+from tests.fakes.telegram_server import FakeTelegramServer, ManualClock, parse_html
 
 
 def post(server, method, token=None, **kwargs):
@@ -83,6 +82,7 @@ def test_parse_html_matches_telegram_rules():
 
 
 def test_per_chat_limit_enforced(telegram_server):
+    clock = telegram_server.clock = ManualClock()
     assert post(telegram_server, "sendMessage", json={"chat_id": 20, "text": "1"}).status_code == 200
     response = post(telegram_server, "sendMessage", json={"chat_id": 20, "text": "2"})
     assert response.status_code == 429
@@ -93,22 +93,29 @@ def test_per_chat_limit_enforced(telegram_server):
     assert telegram_server.rate_limit_events[0].reason == "chat"
     # other chats are unaffected
     assert post(telegram_server, "sendMessage", json={"chat_id": 21, "text": "1"}).status_code == 200
-    time.sleep(body["parameters"]["retry_after"] + 0.05)
+    clock.advance(body["parameters"]["retry_after"] - 0.01)
+    assert post(telegram_server, "sendMessage", json={"chat_id": 20, "text": "2"}).status_code == 429
+    assert len(telegram_server.early_retries) == 1
+    clock.advance(0.01)
     assert post(telegram_server, "sendMessage", json={"chat_id": 20, "text": "2"}).status_code == 200
     assert telegram_server.texts(20) == ["1", "2"]
     assert telegram_server.rate_limited == 1
 
 
 def test_per_chat_gap_allows_jitter(telegram_server):
+    clock = telegram_server.clock = ManualClock()
     telegram_server.per_chat_interval = 0.5
     telegram_server.jitter = 0.1
     assert post(telegram_server, "sendMessage", json={"chat_id": 22, "text": "1"}).status_code == 200
-    time.sleep(0.42)
+    clock.advance(0.42)
     assert post(telegram_server, "sendMessage", json={"chat_id": 22, "text": "2"}).status_code == 200
     assert telegram_server.rate_limited == 0
+    clock.advance(0.39)
+    assert post(telegram_server, "sendMessage", json={"chat_id": 22, "text": "3"}).status_code == 429
 
 
 def test_group_per_minute_limit_enforced(telegram_server):
+    clock = telegram_server.clock = ManualClock()
     telegram_server.per_chat_interval = 0
     telegram_server.group_max = 5
     telegram_server.group_window = 1.5
@@ -118,6 +125,8 @@ def test_group_per_minute_limit_enforced(telegram_server):
     response = post(telegram_server, "sendMessage", json={"chat_id": -300, "text": "6"})
     assert response.status_code == 429
     assert telegram_server.rate_limit_events[-1].reason == "group"
+    clock.advance(response.json()["parameters"]["retry_after"])  # the window has passed and the flood wait too
+    assert post(telegram_server, "sendMessage", json={"chat_id": -300, "text": "6"}).status_code == 200
     # a private chat with the same number of messages is not a group
     for i in range(6):
         assert post(telegram_server, "sendMessage", json={"chat_id": 300, "text": str(i)}).status_code == 200
@@ -125,6 +134,7 @@ def test_group_per_minute_limit_enforced(telegram_server):
 
 
 def test_default_group_limit_is_twenty_a_minute(telegram_server):
+    telegram_server.clock = ManualClock()
     telegram_server.per_chat_interval = 0
     for i in range(20):
         assert post(telegram_server, "sendMessage", json={"chat_id": -301, "text": str(i)}).status_code == 200
@@ -135,7 +145,7 @@ def test_default_group_limit_is_twenty_a_minute(telegram_server):
 
 def test_global_limit_enforced(telegram_server):
     assert (telegram_server.global_max, telegram_server.global_window) == (30, 1.0)
-    telegram_server.global_window = 30.0  # the same count, slow enough for a loaded machine
+    telegram_server.clock = ManualClock()
     for chat in range(30):
         assert post(telegram_server, "sendMessage", json={"chat_id": 1000 + chat, "text": "x"}).status_code == 200
     response = post(telegram_server, "sendMessage", json={"chat_id": 2000, "text": "x"})
@@ -146,6 +156,7 @@ def test_global_limit_enforced(telegram_server):
 
 
 def test_limits_can_be_switched_off(telegram_server):
+    telegram_server.clock = ManualClock()
     telegram_server.enforce_limits = False
     for i in range(5):
         assert post(telegram_server, "sendMessage", json={"chat_id": 23, "text": str(i)}).status_code == 200
