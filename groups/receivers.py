@@ -3,7 +3,7 @@
 from django.core import signing
 from django.dispatch import receiver
 
-from ministry.models import Official, Role
+from ministry.offices import returns_clerks
 from missions import events
 from missions.events import mission_event
 
@@ -50,9 +50,7 @@ def _event_stamp(order) -> int:
 
 
 def _returns_clerks():
-    return Official.objects.filter(
-        active=True, unit__receives_returns=True, user__groups__name=Role.RETURNS_CLERK
-    ).distinct()
+    return returns_clerks()
 
 
 @receiver(mission_event, dispatch_uid="groups.mission_notices")

@@ -180,7 +180,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("Any"))] + list(State.choices)
+        self.fields["state"].choices = [("", _("Any")), ("active", _("In progress (submitted, approved, issued)")),
+                                         ("to_return", _("Return to file (issued, sent back)"))] + list(State.choices)
         self.fields["issuer"].queryset = issuers()
         # Validation still goes through each field's queryset; only the options shown come from a
         # short-lived cache instead of 150-odd model instances made on every list page.

@@ -156,6 +156,8 @@ class MissionOrder(FSMModelMixin, models.Model):
         _("report attachment"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("return filed by"), null=True,
+                                    blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True, editable=False, db_index=True)
 
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)

@@ -361,6 +361,7 @@ def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
 def order_file_return(*, order: MissionOrder, by) -> MissionOrder:
     def prepare(o):
         o.returned_at = timezone.now()
+        o.returned_by = by
 
     return _move(order, by, "file_return", events.RETURNED, prepare=prepare)
 

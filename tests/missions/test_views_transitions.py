@@ -1,6 +1,6 @@
 """Every transition through the order page: allowed, forbidden (wrong role, other unit), and from the wrong state."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -27,11 +27,11 @@ def _ready_to_return(cast):
 
 # action, state to start from, who may, the state after, who sees the order but may not, a state where it is refused
 CASES = [
-    ("submit", "draft", "official", State.SUBMITTED, "gdaf_clerk", "submitted"),
+    ("submit", "draft", "official", State.SUBMITTED, "admin", "submitted"),
     ("approve", "submitted", "leader", State.APPROVED, "colleague", "approved"),
     ("reject", "submitted", "leader", State.REJECTED, "head", "draft"),
     ("cancel", "submitted", "official", State.CANCELLED, "colleague", "issued"),
-    ("issue", "approved", "gdaf_clerk", State.ISSUED, "official", "submitted"),
+    ("issue", "approved", "gdaf_clerk", State.ISSUED, "official", "issued"),
     ("revoke", "issued", "gdaf_clerk", State.REVOKED, "official", "approved"),
     ("file_return", "ready", "colleague", State.RETURNED, "head", "approved"),
     ("send_back", "returned", "returns_clerk", State.SENT_BACK, "gdaf_clerk", "issued"),
@@ -153,8 +153,11 @@ def test_only_allowed_buttons_show(cast, login):
     assert [a["name"] for a in page.context["actions"]] == ["approve", "reject"]
     page = login(cast.colleague).get(reverse("missions:detail", args=[order.pk]))
     assert page.context["actions"] == []
+    # The issuing office sees a request only once it is approved (least privilege), and may cancel it then.
+    assert login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk])).status_code == 404
+    order = make_order(cast, state="approved", start=date.today() + timedelta(days=40))
     page = login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk]))
-    assert [a["name"] for a in page.context["actions"]] == ["cancel"]  # the issuer may cancel a request
+    assert [a["name"] for a in page.context["actions"]] == ["cancel", "issue"]
 
 
 def test_acting_leader_approves_and_the_timeline_says_for_whom(cast, login):
