@@ -14,6 +14,7 @@ from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
 from portal.widgets import FastSelect
 
+from . import rules
 from .models import Basis, Means, State, country_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,10 +49,17 @@ class OfficialsField(OfficialChoiceMixin, forms.ModelMultipleChoiceField):
     pass
 
 
+class ApproverChoiceField(forms.ModelChoiceField):
+    """A leader who can approve, shown with their position and unit."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} · {obj.position.title} · {obj.unit.name}"
+
+
 class OrderForm(forms.Form):
     issuing_unit = forms.ModelChoiceField(
         label=_("Issued by"), queryset=Unit.objects.none(),
-        help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
+        help_text=rules.B1_MESSAGE,
     )
     purpose_km = forms.CharField(label=_("Purpose (Khmer)"), widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
     purpose_en = forms.CharField(label=_("Purpose (English)"), required=False,
@@ -65,8 +73,10 @@ class OrderForm(forms.Form):
                                           required=False)
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
     approval_note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
-    approver = OfficialChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
+    approval_scan = forms.FileField(label=_("Scanned approval"), required=False, widget=scan_input())
+    approver = ApproverChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none(),
+                                   help_text=_("Proposed from your chain of command; only leaders who can approve "
+                                               "in the portal or on Telegram are listed."))
     travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(),
                                 widget=forms.SelectMultiple(attrs={"size": 6}),
                                 help_text=_("Choose from the list, or search by name or ID below."))
@@ -78,29 +88,15 @@ class OrderForm(forms.Form):
     def __init__(self, *args, me=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issuing_unit"].queryset = issuers()
-        self.fields["approver"].queryset = leaders()
+        self.fields["approver"].queryset = rules.approvers(me)
+        if not self.is_bound and not self.initial.get("approver"):
+            self.initial["approver"] = getattr(rules.approver_proposal(me), "pk", None)
         self.fields["approval_leader"].queryset = leaders()
         people = travellers_choices_for(me)
         self.fields["travellers"].queryset = people
         self.fields["head"].queryset = people
 
-    def clean(self):
-        data = super().clean()
-        if data.get("basis") == Basis.INVITATION:
-            for name in ("invitation_sender", "invitation_number", "invitation_date"):
-                if not data.get(name):
-                    self.add_error(name, _("Needed for an invitation letter."))
-        elif data.get("basis") == Basis.APPROVAL:
-            for name in ("approval_leader", "approval_date"):
-                if not data.get(name):
-                    self.add_error(name, _("Needed for an approval in principle."))
-        start, end = data.get("departure_date"), data.get("return_date")
-        if start and end and end < start:
-            self.add_error("return_date", _("The return date is before the departure date."))
-        head, travellers = data.get("head"), data.get("travellers")
-        if head and travellers is not None and head not in travellers:
-            self.add_error("head", _("The head of delegation must be one of the travellers."))
-        return data
+    # The rules (B.1, B.2, dates, head of delegation, approver) are the service's: ``services._validate_input``.
 
 
 class LegForm(forms.Form):

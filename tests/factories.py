@@ -123,6 +123,7 @@ def order_input(cast, *, travellers=None, start=None, days=3, issuer=None, basis
 
     start = start or (date.today() + timedelta(days=10))
     end = start + timedelta(days=days)
+    asked = min(start, date.today())  # the basis is dated before the request (B.2)
     pp = Province.objects.get(code="KH-12")
     sr = Province.objects.get(code="KH-17")
     bb = Province.objects.get(code="KH-2")
@@ -142,9 +143,11 @@ def order_input(cast, *, travellers=None, start=None, days=3, issuer=None, basis
         ],
         invitation_sender="សាលាខេត្តសៀមរាប",
         invitation_number="១២៣ ស.ខ.ស",
-        invitation_date=start - timedelta(days=20),
-        approval_leader=cast.leader if basis == "approval" else None,
-        approval_date=start - timedelta(days=5) if basis == "approval" else None,
+        invitation_date=asked - timedelta(days=20),
+        invitation_scan=upload("letter.pdf", pdf_bytes(), "application/pdf") if basis == "invitation" else None,
+        approval_leader=cast.leader2 if basis == "approval" else None,
+        approval_date=asked - timedelta(days=5) if basis == "approval" else None,
+        approval_scan=upload("approval.pdf", pdf_bytes(), "application/pdf") if basis == "approval" else None,
     )
 
 
@@ -163,8 +166,12 @@ STATE_PATH = {
 
 
 def make_order(cast, state="draft", **kwargs):
-    """Create an order and drive it through the real services to ``state``."""
+    """Create an order and drive it through the real services to ``state``.  An order that goes as far as
+    issued is made in the past, ready for its return (stamps are dated within the mission, never in the future)."""
     from missions import services as s
+
+    if "issue" in STATE_PATH[state] and kwargs.get("start") is None:
+        kwargs["start"] = date.today() - timedelta(days=kwargs.get("days", 3) + 7)
 
     order = s.order_create(by=cast.official.user, data=order_input(cast, **kwargs))
     clerk = cast.gdaf_clerk if order.issuing_unit == cast.gdaf else cast.cabinet_clerk

@@ -20,11 +20,15 @@ PEOPLE = ["official", "colleague", "office_official", "head", "other", "other_he
 def world(cast):
     """An order in every state from each issuer, and one the GDAF clerk travels on."""
     orders = []
-    start = date.today() + timedelta(days=10)
+    start, past = date.today() + timedelta(days=10), date.today() - timedelta(days=12)
     for issuer in (cast.gdaf, cast.cabinet):
         for state in STATE_PATH:
-            orders.append(make_order(cast, state=state, start=start, issuer=issuer))
-            start += timedelta(days=5)
+            if "stamps" in STATE_PATH[state]:
+                orders.append(make_order(cast, state=state, start=past, issuer=issuer, days=1))
+                past -= timedelta(days=3)
+            else:
+                orders.append(make_order(cast, state=state, start=start, issuer=issuer))
+                start += timedelta(days=5)
     for state in ("submitted", "approved"):
         orders.append(make_order(cast, state=state, start=start, travellers=[cast.gdaf_clerk, cast.official]))
         start += timedelta(days=5)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from missions import services as s
 from missions.models import ApprovalDelegation, MissionOrder, OrderLog, State
-from tests.factories import make_order, upload
+from tests.factories import make_order, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_submit_with_incomplete_basis_says_why(cast, login):
     response = _do(login(cast.official), order, "submit")
     order.refresh_from_db()
     assert order.state == State.DRAFT
-    assert any("basis is incomplete" in m for m in _texts(response))
+    assert any("An invitation letter needs its number." in m for m in _texts(response))
 
 
 def test_file_return_before_every_leg_is_recorded_says_why(cast, login):
@@ -193,7 +193,9 @@ def test_the_full_journey_through_the_pages(cast, login):
     from tests.missions.test_views_request import _post_data
 
     client = login(cast.official)
-    client.post(reverse("missions:new"), _post_data(cast, action="submit"))
+    client.post(reverse("missions:new"), _post_data(
+        cast, action="submit", start=date.today() - timedelta(days=6),
+        invitation_scan=upload("letter.pdf", pdf_bytes(), "application/pdf")))
     order = MissionOrder.objects.get()
     assert order.state == State.SUBMITTED
     _do(login(cast.leader), order, "approve")

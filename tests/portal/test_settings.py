@@ -41,6 +41,18 @@ def test_production_refuses_the_development_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("site_url", [None, "http://portal.example", "https://127.0.0.1:8000", "portal.example"])
+def test_production_refuses_a_site_url_that_is_not_public_https(site_url):
+    extra = {"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": "k" * 60}
+    if site_url is not None:
+        extra["SITE_URL"] = site_url
+    result = _django(extra, module="portal.production")
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
+    ok = _django({**extra, "SITE_URL": "https://portal.example/"}, module="portal.production",
+                 code="import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)")
+    assert ok.returncode == 0 and ok.stdout.strip() == "https://portal.example"
+
+
 def test_embedded_default_is_sqlite_and_a_serverless_celery_transport():
     code = ("import django; django.setup(); from django.conf import settings; "
             "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER)")
