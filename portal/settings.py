@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ministry",
     "missions",
     "groups",
+    "inbox",
     "portal",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("verify/", include("missions.verify_urls")),
     path("groups/", include("groups.urls")),
+    path("inbox/", include("inbox.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):
