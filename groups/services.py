@@ -381,3 +381,35 @@ def telegram_unlink(*, official: Official | None = None, telegram_user_id: int |
     account.delete()
     audit(who, "groups.telegram.unlinked", by=by, telegram_user_id=account.telegram_user_id)
     return True
+
+
+# --- the returns office's daily digest -----------------------------------------------
+
+
+@transaction.atomic
+def returns_digest_send(*, today=None) -> int:
+    """Tell every returns clerk, once a day, how many returns wait for a check and how many are overdue
+    (their inbox, then Telegram or e-mail). Idempotent per clerk and day; nothing is sent when both are 0."""
+    from django.urls import reverse
+
+    from ministry.offices import returns_clerks
+    from missions.models import MissionOrder, State
+
+    from .receivers import tell
+
+    today = today or timezone.localdate()
+    to_check = MissionOrder.objects.filter(state=State.RETURNED).count()
+    overdue = MissionOrder.objects.filter(state__in=[State.ISSUED, State.SENT_BACK],
+                                          overdue_since__isnull=False).count()
+    if not (to_check or overdue):
+        return 0
+    from khmer.digits import to_khmer_digits
+
+    context = {"to_check": to_check, "overdue": overdue, "to_check_km": to_khmer_digits(to_check),
+               "overdue_km": to_khmer_digits(overdue)}
+    told = 0
+    for clerk in returns_clerks():
+        tell(clerk, key=f"returns.digest:{today}:{clerk.pk}", kind="returns.digest", context=context,
+             url=reverse("missions:returns"), subject="")
+        told += 1
+    return told

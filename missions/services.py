@@ -501,7 +501,26 @@ def orders_mark_overdue(*, today: date | None = None) -> int:
             OrderLog.objects.create(order=order, action="overdue", note=str(today))
             events.emit(order, events.OVERDUE)
             marked += 1
-    return marked
+    return marked + orders_escalate_overdue(today=today)
+
+
+def orders_escalate_overdue(*, today: date | None = None) -> int:
+    """Orders still not returned ``RETURN_ESCALATE_DAYS`` after they became overdue: the head of the
+    requesting unit is told, once per order (the log line is the mark). Idempotent."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.RETURN_ESCALATE_DAYS)
+    escalated = 0
+    candidates = (MissionOrder.objects.filter(state__in=(State.ISSUED, State.SENT_BACK), overdue_since__lte=cutoff)
+                  .exclude(log__action="overdue_escalated").values_list("pk", flat=True))
+    for pk in list(candidates):
+        with transaction.atomic():
+            order = MissionOrder.objects.select_for_update().get(pk=pk)
+            if order.log.filter(action="overdue_escalated").exists():
+                continue
+            OrderLog.objects.create(order=order, action="overdue_escalated", note=str(today))
+            events.emit(order, events.OVERDUE_ESCALATED)
+            escalated += 1
+    return escalated
 
 
 # --- acting approvals ----------------------------------------------------------------

@@ -17,10 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.mark.parametrize("lang", ["km", "en"])
 def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cast, lang):
+    """The head of delegation asks for a mission of two (the other without a login), files the return for both
+    and finds each step in the inbox."""
     page = open_page(lang, phone=True)
     login(page, cast.official)
     set_language(page, lang)
-    start = date.today() + timedelta(days=12)
+    start = date.today() - timedelta(days=6)  # travelled already: stamps are never dated in the future
     end = start + timedelta(days=2)
     pp, sr = Province.objects.get(code="KH-12"), Province.objects.get(code="KH-17")
 
@@ -44,7 +46,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.fill("input[name=invitation_date]", (start - timedelta(days=20)).isoformat())
     page.set_input_files("input[name=invitation_scan]",
                          files=[{"name": "invitation.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
-    page.select_option("select[name=travellers]", [str(cast.official.pk)])
+    page.select_option("select[name=travellers]", [str(cast.official.pk), str(cast.no_login.pk)])
     page.select_option("select[name=head]", str(cast.official.pk))
 
     rows = page.locator("#legs fieldset.leg-row")
@@ -73,21 +75,25 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     order = s.order_approve(order=order, by=cast.leader.user)
     order = s.order_issue(order=order, by=cast.gdaf_clerk.user)
 
-    # 2. the return: a photo of each stamped visa sheet, then the report
+    # 2. the return: the head of delegation records a photo of each stamped visa sheet for both travellers
     page.goto(f"/missions/{order.pk}/return/")
     axe_check(page, f"return ({lang})")
     shot(page, "request", lang, "4-return")
-    for i, leg in enumerate(order.legs.order_by("seq")):
-        form = page.locator("form", has=page.locator(f"input[name=leg][value='{leg.pk}']"))
-        form.locator("input[name$=departed_on]").fill(leg.travel_date.isoformat())
-        form.locator("input[name$=arrived_on]").fill(leg.travel_date.isoformat())
-        photo = jpeg_bytes((800, 600)) if i == 0 else png_bytes((600, 800))
-        form.locator("input[name$=scan]").set_input_files(
-            files=[{"name": f"stamp-{i + 1}.{'jpg' if i == 0 else 'png'}", "mimeType": "image/jpeg" if i == 0
-                    else "image/png", "buffer": photo}])
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state("networkidle")
-    assert LegStamp.objects.filter(traveller__order=order).count() == 2
+    assert page.locator("[data-missing]").count() == 4
+    for traveller in order.travellers.order_by("sort"):
+        page.goto(f"/missions/{order.pk}/return/?traveller={traveller.pk}")
+        for i, leg in enumerate(order.legs.order_by("seq")):
+            form = page.locator("form", has=page.locator(f"input[name=leg][value='{leg.pk}']"))
+            form.locator("input[name$=departed_on]").fill(leg.travel_date.isoformat())
+            form.locator("input[name$=arrived_on]").fill(leg.travel_date.isoformat())
+            photo = jpeg_bytes((800, 600)) if i == 0 else png_bytes((600, 800))
+            form.locator("input[name$=scan]").set_input_files(
+                files=[{"name": f"stamp-{i + 1}.{'jpg' if i == 0 else 'png'}", "mimeType": "image/jpeg" if i == 0
+                        else "image/png", "buffer": photo}])
+            form.locator("button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+    assert LegStamp.objects.filter(traveller__order=order).count() == 4
+    assert page.locator("[data-missing]").count() == 0
     report = page.locator("form", has=page.locator("input[name=report]"))
     report.locator("textarea[name=report_text]").fill("បានចូលរួមសិក្ខាសាលា និងបានដាក់ជូនអនុសាសន៍ចំនួន ៣។")
     report.locator("button[type=submit]").click()
@@ -101,3 +107,15 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
         assert_khmer_glyphs(page)
     axe_check(page, f"returned order ({lang})")
     shot(page, "request", lang, "6-returned")
+
+    # 3. the inbox: approved and issued reached the requester, who has neither Telegram nor e-mail
+    assert page.locator("nav .bell .badge").count() == 1
+    page.goto("/inbox/")
+    assert page.locator("li[data-notice]").count() >= 2
+    if lang == "km":
+        assert_khmer_glyphs(page)
+    axe_check(page, f"inbox ({lang})")
+    shot(page, "request", lang, "7-inbox")
+    page.locator("li[data-notice] button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert f"/missions/{order.pk}/" in page.url

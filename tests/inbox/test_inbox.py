@@ -98,3 +98,20 @@ def test_mark_all_read(cast, client):
     assert Notification.objects.filter(official=cast.official, read_at__isnull=True).count() == 1
     client.post(reverse("inbox:read_all"))
     assert not Notification.objects.filter(official=cast.official, read_at__isnull=True).exists()
+
+
+def test_overdue_tells_the_travellers_then_the_head_of_unit_and_the_returns_office_gets_a_daily_digest(
+        cast, settings):
+    from groups.services import returns_digest_send
+
+    settings.RETURN_OVERDUE_DAYS, settings.RETURN_ESCALATE_DAYS = 2, 3
+    order = make_order(cast, state="issued", start=date.today() - timedelta(days=20))
+    today = order.return_date + timedelta(days=3)
+    assert s.orders_mark_overdue(today=today) == 1
+    assert "order.overdue" in _kinds(cast.colleague) and "order.overdue_escalated" not in _kinds(cast.head)
+    later = today + timedelta(days=3)
+    assert s.orders_mark_overdue(today=later) == 1 and s.orders_mark_overdue(today=later) == 0
+    assert _kinds(cast.head).count("order.overdue_escalated") == 1
+    assert returns_digest_send(today=later) == 1 and returns_digest_send(today=later) == 1
+    digest = Notification.objects.filter(official=cast.returns_clerk, kind="returns.digest")
+    assert digest.count() == 1 and "Overdue: 1" in digest.get().text

@@ -192,3 +192,49 @@ def test_a_returns_clerk_records_a_paper_return_and_cannot_accept_it(cast):
 
     second = make_official(cast.gdaf_returns_office, roles=["returns_clerk"])
     assert s.order_accept(order=order, by=second.user).state == State.ACCEPTED
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def test_the_head_of_delegation_records_a_member_without_login_on_the_return_page(cast, login):
+    from django.urls import reverse
+
+    order = _issued_with_a_member_without_login(cast)
+    other = order.travellers.get(official=cast.no_login)
+    client = login(cast.official)
+    page = client.get(reverse("missions:return", args=[order.pk]))
+    html = page.content.decode()
+    assert f'href="?traveller={other.pk}"' in html
+    assert len(page.context["missing"]) == 2 * order.legs.count()
+    leg = order.legs.first()
+    response = client.post(reverse("missions:return", args=[order.pk]), {
+        "leg": leg.pk, "traveller": other.pk, f"stamp-{leg.pk}-departed_on": leg.travel_date.isoformat(),
+        f"stamp-{leg.pk}-arrived_on": leg.travel_date.isoformat(), f"stamp-{leg.pk}-scan": upload()})
+    assert response.status_code == 302
+    assert LegStamp.objects.filter(traveller=other, leg=leg).exists()
+    page = client.get(reverse("missions:return", args=[order.pk]) + f"?traveller={other.pk}")
+    assert f'data-missing="{other.pk}-{leg.pk}"' not in page.content.decode()
+
+
+def test_reassign_and_end_a_delegation_through_the_pages(cast, login):
+    from django.urls import reverse
+
+    order = make_order(cast, state="submitted")
+    assert 'action="%s"' % reverse("missions:reassign", args=[order.pk]) not in login(cast.official).get(
+        reverse("missions:detail", args=[order.pk])).content.decode()
+    client = login(cast.admin)
+    assert reverse("missions:reassign", args=[order.pk]) in client.get(
+        reverse("missions:detail", args=[order.pk])).content.decode()
+    client.post(reverse("missions:reassign", args=[order.pk]), {"approver": cast.minister.pk, "reason": "x"})
+    order.refresh_from_db()
+    assert order.approver == cast.leader  # the Minister has no login: refused, nothing changed
+    client.post(reverse("missions:reassign", args=[order.pk]), {"approver": cast.leader2.pk, "reason": "ឈប់សម្រាក"})
+    order.refresh_from_db()
+    assert order.approver == cast.leader2
+    d = s.delegation_create(leader=cast.leader, acting=cast.gdaf_head, starts_on=date.today(),
+                            ends_on=date.today() + timedelta(days=3), by=cast.leader.user)
+    login(cast.gdaf_head).post(reverse("missions:delegation_end", args=[d.pk]))
+    assert ApprovalDelegation.objects.filter(pk=d.pk, ends_on__gte=date.today()).exists()
+    login(cast.leader).post(reverse("missions:delegation_end", args=[d.pk]))
+    assert not ApprovalDelegation.objects.filter(pk=d.pk, ends_on__gte=date.today()).exists()

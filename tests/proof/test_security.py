@@ -379,7 +379,7 @@ def test_pages_carry_csp_and_security_headers(cast, login, client, url):
 
 def test_production_settings_pass_check_deploy_without_warnings():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.production", "SECRET_KEY": secrets.token_urlsafe(45)[:60],
-           "ALLOWED_HOSTS": "portal.example"}
+           "ALLOWED_HOSTS": "portal.example", "SITE_URL": "https://portal.example"}
     for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)  # the deployment's own environment, not the test run's
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
@@ -398,7 +398,7 @@ def test_production_cookies_are_secure():
     code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
             "s.SESSION_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT, s.DEBUG)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.production", "SECRET_KEY": secrets.token_urlsafe(60),
-           "ALLOWED_HOSTS": "portal.example"}
+           "ALLOWED_HOSTS": "portal.example", "SITE_URL": "https://portal.example"}
     out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True", "True", "True", "True", "False"]
