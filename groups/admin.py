@@ -9,6 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ministry.admin_audit import AuditedAdminMixin
+
 from . import services
 from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
 from .outbox import telegram_live
@@ -31,7 +33,7 @@ class ExtraMemberInline(admin.TabularInline):
 
 
 @admin.register(ChatGroup)
-class ChatGroupAdmin(admin.ModelAdmin):
+class ChatGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name_km", "name_en", "kind", "unit", "member_count")
     list_filter = ("kind",)
     search_fields = ("name_km", "name_en", "unit__name_en", "unit__name_km", "unit__code")
@@ -66,13 +68,13 @@ class ChatGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("group", "kind", "chat_id", "status", "broken_reason", "broken_at")
     list_filter = ("kind", "status")
     search_fields = ("group__name_km", "group__name_en", "chat_id", "emails")
     actions = ["repair"]
 
-    @admin.action(description=_("Mark as working again"))
+    @admin.action(description=_("Mark as working again"), permissions=["change"])
     def repair(self, request, queryset):
         for channel in queryset:
             services.channel_repair(channel=channel, by=request.user)
@@ -80,7 +82,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtraMember)
-class ExtraMemberAdmin(admin.ModelAdmin):
+class ExtraMemberAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("official", "group", "reason", "added_by", "added_at")
     list_filter = ("group",)
     search_fields = ("official__name_km", "official__name_latin", "reason")
@@ -88,7 +90,7 @@ class ExtraMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "group", "category", "state", "author", "moderated_by", "created", "published_at")
     list_filter = ("state", "category", "group")
     search_fields = ("title", "body_km")
@@ -112,7 +114,7 @@ class NoticeStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("created", "kind", "transport", "target", "state", "attempts", "next_attempt_at", "short_error",
                     "sent_at", "retry_button")
     list_filter = (NoticeStateFilter, "transport", "kind")
@@ -184,7 +186,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TelegramAccount)
-class TelegramAccountAdmin(admin.ModelAdmin):
+class TelegramAccountAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("official", "telegram_user_id", "username", "linked_at")
     search_fields = ("official__name_km", "official__name_latin", "username", "telegram_user_id")
     readonly_fields = ("official", "telegram_user_id", "chat_id", "username", "linked_at")
@@ -194,7 +196,7 @@ class TelegramAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkToken)
-class LinkTokenAdmin(admin.ModelAdmin):
+class LinkTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("official", "created", "expires_at", "used_at")
     readonly_fields = ("official", "token", "created", "expires_at", "used_at")
     search_fields = ("official__name_latin",)

@@ -24,6 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from portal.limits import one_line
+
 from .models import Channel, Notice, Post, TelegramAccount
 from .ratelimit import Bucket, TokenBucketLimiter, telegram_buckets
 from .telegram.client import (
@@ -252,7 +254,7 @@ def _send_email(notice: Notice, document) -> Outcome:
     recipients = [a.strip() for a in notice.email_to.splitlines() if a.strip()]
     if not recipients:
         return _dead(notice, "no e-mail address")
-    message = EmailMessage(subject=notice.subject or plain.splitlines()[0][:150], body=plain,
+    message = EmailMessage(subject=one_line(notice.subject or plain.splitlines()[0])[:150], body=plain,
                            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
     if document is not None:
         with document.file.open("rb") as fh:

@@ -14,11 +14,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ministry.models import Official, Unit
 from missions.storage import private_storage, random_upload_path
+from portal import limits
 
 
 class ChatGroup(models.Model):
@@ -97,7 +99,8 @@ class Channel(models.Model):
     group = models.ForeignKey(ChatGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="channels")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     chat_id = models.BigIntegerField(_("Telegram chat id"), null=True, blank=True)
-    emails = models.TextField(_("e-mail addresses"), blank=True, help_text=_("One address a line."))
+    emails = models.TextField(_("e-mail addresses"), blank=True, max_length=limits.EMAILS,
+                              help_text=_("One address a line."))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OK)
     broken_reason = models.CharField(_("why broken"), max_length=300, blank=True)
     broken_at = models.DateTimeField(_("broken since"), null=True, blank=True)
@@ -137,11 +140,11 @@ class Post(models.Model):
     group = models.ForeignKey(ChatGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="posts")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
-    body_km = models.TextField(_("text (Khmer)"))
+    body_km = models.TextField(_("text (Khmer)"), max_length=limits.POST_BODY)
     meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
     meeting_time = models.TimeField(_("meeting time"), null=True, blank=True)
     meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=limits.AGENDA)
     order = models.ForeignKey(
         "missions.MissionOrder", verbose_name=_("mission order"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="posts",
@@ -163,7 +166,7 @@ class Post(models.Model):
         Official, verbose_name=_("moderated by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
-    reason = models.TextField(_("reason for rejection"), blank=True)
+    reason = models.TextField(_("reason for rejection"), blank=True, max_length=limits.REASON)
     forwarded_from = models.ForeignKey(
         "self", verbose_name=_("forwarded from"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="forwards",
@@ -188,16 +191,16 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    CATEGORY_KM = {
-        "meeting": "លិខិតអញ្ជើញប្រជុំ",
-        "action_plan": "ការស្នើសុំ ឬផ្តល់អនុសាសន៍លើផែនការសកម្មភាព",
-        "mission_order": "លិខិតបញ្ជាបេសកកម្ម",
-        "announcement": "ព័ត៌មានក្នុងតួនាទីភារកិច្ចរបស់ក្រសួង",
-    }
-
     @property
     def category_km(self):
-        return self.CATEGORY_KM.get(self.category, self.category)
+        """The category in Khmer whatever the reader's language: the catalogue's one wording (docs/GLOSSARY.md)."""
+        with translation.override("km"):
+            return str(self.get_category_display())
+
+    @property
+    def category_en(self):
+        with translation.override("en"):
+            return str(self.get_category_display())
 
 
 class TelegramAccount(models.Model):

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ministry.models import Official, Role
+from portal.limits import one_line
 
 from .models import Channel, Notice, TelegramAccount
 
@@ -52,7 +53,7 @@ def write(*, key: str, transport: str, kind: str, text: str, subject: str = "", 
     """One outbox row (or None when a row with ``key`` already exists)."""
     state = _initial_state(transport)
     values = dict(
-        transport=transport, kind=kind, text=text, subject=subject[:200], channel=channel, recipient=recipient,
+        transport=transport, kind=kind, text=text, subject=one_line(subject)[:200], channel=channel, recipient=recipient,
         chat_id=chat_id, email_to=email_to, reply_markup=reply_markup, document=document, post=post, order=order,
         state=state,
     )

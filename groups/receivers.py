@@ -3,6 +3,7 @@
 from django.core import signing
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import translation
 
 from inbox import services as inbox
 from ministry.offices import issuing_clerks, returns_clerks
@@ -104,14 +105,16 @@ def mission_notices(sender, order, event, actor=None, note="", previous=None, **
     kind = f"order.{event}"
     context = {"order": order, "note": note, "previous": previous}
     base = f"{kind}:{order.pk}:{stamp}"
+    with translation.override("km"):  # Khmer first, whatever the language of whoever caused the event
+        subject = str(order)
     url = _order_url(order)
     for person in recipients(order, event, previous=previous):
         # For "issued" the PDF is rendered after commit: the sender waits for the ready document.
-        tell(person, key=f"{base}:off{person.pk}", kind=kind, context=context, url=url, subject=str(order),
+        tell(person, key=f"{base}:off{person.pk}", kind=kind, context=context, url=url, subject=subject,
              order=order)
     if event in (events.SUBMITTED, events.REASSIGNED) and order.approver_id:
         tell(order.approver, key=f"order.submitted:{order.pk}:{stamp}:off{order.approver_id}",
-             kind="order.submitted", context=context, url=url, subject=str(order),
+             kind="order.submitted", context=context, url=url, subject=subject,
              reply_markup=approval_buttons(order), order=order)
     if event == events.ISSUED:
         group = leadership_group()

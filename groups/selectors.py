@@ -107,4 +107,6 @@ def moderation_queue(official: Official | None):
     if official is None:
         return Post.objects.none()
     group_ids = [g.pk for g in ChatGroup.objects.filter(moderators=official) if may_moderate(g, official)]
-    return Post.objects.filter(group_id__in=group_ids, state=Post.State.PENDING).select_related("group", "author")
+    # One's own posts wait for another moderator (A.4: a second pair of eyes).
+    return (Post.objects.filter(group_id__in=group_ids, state=Post.State.PENDING).exclude(author=official)
+            .select_related("group", "author"))

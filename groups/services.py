@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ministry.audit import audit
 from ministry.models import Official, Unit
 from ministry.roles import official_of
+from missions.models import State as OrderState
+from portal import limits
 from missions.uploads import check_upload
 
 from . import outbox
@@ -125,7 +127,7 @@ def channel_mark_broken(*, channel: Channel, reason: str, by=None) -> bool:
             outbox.to_official(
                 admin, key=f"channel.broken:{channel.pk}:{stamp}:{admin.pk}", kind="channel.broken",
                 context={"channel": channel, "reason": reason},
-                subject=f"Channel broken: {channel}",
+                subject=f"ឆានែលលែងដំណើរការ / Channel broken: {channel.group.name_km}",
             )
         transaction.on_commit(lambda: _mail_admins_broken(channel.pk, reason))
     return True
@@ -218,6 +220,11 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
     if not (is_member(group, me) or may_moderate(group, me)):
         raise ActionRefused(_("Only members of this group may post in it."))
     errors = {}
+    title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
+    limits.check_length(errors, "title", title, limits.POST_TITLE)
+    limits.check_length(errors, "body_km", (body_km or "").strip(), limits.POST_BODY)
+    limits.check_length(errors, "agenda", (agenda or "").strip(), limits.AGENDA)
+    limits.check_length(errors, "meeting_place", meeting_place, limits.MEETING_PLACE)
     allowed = [c for c in Post.Category.values if c != Post.Category.MISSION_ORDER]
     if not category:
         errors["category"] = _("Choose what the post is (A.4): meeting, action plan or announcement within the remit.")
@@ -259,6 +266,9 @@ def _moderate(post: Post, by) -> tuple[Post, Official]:
         raise ActionRefused(_("Only a moderator of this group may do that."))
     if locked.state != Post.State.PENDING:
         raise ActionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
+    if locked.author_id is not None and locked.author_id == me.pk:
+        raise ActionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
+                              "of the group decides."))
     return locked, me
 
 
@@ -278,6 +288,7 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
+    limits.require_length("reason", reason, limits.REASON)
     post, me = _moderate(post, by)
     post.state, post.moderated_by, post.moderated_at, post.reason = Post.State.REJECTED, me, timezone.now(), reason
     post.save(update_fields=["state", "moderated_by", "moderated_at", "reason"])
@@ -291,8 +302,12 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
 @transaction.atomic
 def post_forward(*, post: Post, by) -> Post:
     """A head of unit passes a published leadership post on to their unit's group (A.3)."""
-    original = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    original = Post.objects.select_for_update().select_related("group", "order").get(pk=post.pk)
     me = official_of(by)
+    if not is_member(original.group, me):
+        raise ActionRefused(_("Only a member of the group a post was published in may forward it."))
+    if original.order is not None and original.order.state in (OrderState.REVOKED, OrderState.CANCELLED):
+        raise ActionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
     if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
         raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
     target = heads_group(me)

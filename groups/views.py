@@ -125,7 +125,9 @@ def post_reject(request, pk):
 @login_required
 @require_POST
 def post_forward(request, pk):
-    post = get_object_or_404(Post, pk=pk)
+    post = get_object_or_404(Post.objects.select_related("group"), pk=pk)
+    if not is_member(post.group, official_of(request.user)):
+        raise Http404  # a post of a group one is not in does not exist for them
     try:
         copy = services.post_forward(post=post, by=request.user)
         messages.success(request, _("Forwarded to %(group)s.") % {"group": copy.group})
@@ -140,8 +142,12 @@ def attachment(request, pk):
     _group_for(request, post.group_id)
     if not post.attachment or post.state != Post.State.PUBLISHED and post.author != official_of(request.user):
         raise Http404
-    return FileResponse(post.attachment.open("rb"), as_attachment=True,
-                        filename=post.attachment_name or "attachment", content_type=post.attachment_type)
+    from missions.uploads import safe_download_name
+
+    response = FileResponse(post.attachment.open("rb"), as_attachment=True, content_type=post.attachment_type,
+                            filename=safe_download_name(post.attachment_name or "attachment", post.attachment_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -122,7 +122,7 @@ def _act(parsed, account) -> tuple[str, bool]:
     action, order_id = parsed
     order = MissionOrder.objects.filter(pk=order_id).first()
     if order is None:
-        return "រកមិនឃើញ / Order not found", False
+        return "រកមិនឃើញលិខិតបញ្ជាបេសកកម្មនេះទេ / Order not found", False
     user = account.official.user
     target = "approved" if action == "a" else "rejected"
     if order.state == target:

@@ -1,15 +1,30 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from .admin_audit import AuditedAdminMixin
+from .audit import audit
 from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
 from .resources import OfficialResource, UnitResource
 from .selectors import people_visible_to
 from .services import official_change_position
+
+
+class AdministratorImportExportMixin(AuditedAdminMixin):
+    """Import and export of the organisation only for administrators: every import/export view
+    (import, process_import, export and the export action) asks these two permissions."""
+
+    def has_import_permission(self, request):
+        return request.user.is_active and request.user.has_perm("ministry.import_organisation")
+
+    def has_export_permission(self, request):
+        return request.user.is_active and request.user.has_perm("ministry.export_organisation")
 
 
 class ChangePositionForm(forms.Form):
@@ -20,14 +35,14 @@ class ChangePositionForm(forms.Form):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_km", "name_en", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name_km", "name_en"]
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(AdministratorImportExportMixin, ImportExportModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["code", "name_km", "name_en", "kind", "parent", "province", "may_issue_orders", "active"]
     list_filter = ["kind", "may_issue_orders", "receives_returns", "active"]
@@ -37,7 +52,7 @@ class UnitAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["rank", "title_km", "title_en", "in_leadership_group", "heads_unit"]
     list_filter = ["in_leadership_group", "heads_unit"]
     search_fields = ["title_km", "title_en", "code"]
@@ -57,7 +72,7 @@ class HoldingInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(ImportExportModelAdmin):
+class OfficialAdmin(AdministratorImportExportMixin, ImportExportModelAdmin):
     resource_classes = [OfficialResource]
     list_display = ["civil_service_id", "honorific", "name_km", "name_latin", "position", "unit", "active"]
     list_filter = ["active", "position__in_leadership_group", "position", "unit__kind", "gender"]
@@ -112,3 +127,51 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Users and role groups: the same admin as Django's, with every change in the audit trail.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                audit(user, "admin.auth.user.password_set", by=request.user)
+        return response
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    pass
+
+
+# Login throttling records (django-axes): deleting one unlocks an account, so that is audited too, and the
+# clean-up action asks for the delete permission.
+@admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+def _cleanup_expired_attempts(model_admin, request, queryset):
+    from axes.models import AccessAttempt
+
+    count = model_admin.handler.clean_expired_user_attempts(request=request)
+    audit(AccessAttempt(pk=0), "admin.axes.accessattempt.expired_cleaned", by=request.user, count=count)
+    model_admin.message_user(request, _("%(n)s expired attempts cleaned up.") % {"n": count})
+
+
+def _audit_axes_admins():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        if admin.site.is_registered(model):
+            current = type(admin.site._registry[model])
+            extra = {}
+            if "cleanup_expired_attempts" in (current.actions or ()):
+                extra = {"cleanup_expired_attempts": _cleanup_expired_attempts}
+            admin.site.unregister(model)
+            admin.site.register(model, type(f"Audited{current.__name__}", (AuditedAdminMixin, current), extra))
+
+
+_audit_axes_admins()

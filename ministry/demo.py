@@ -36,7 +36,7 @@ DEPARTMENTS = [
     ("OFFICE-RECRUIT", "DEPT-PERSONNEL", "office", "Recruitment Office", "ការិយាល័យជ្រើសរើស"),
     ("OFFICE-CAREER", "DEPT-PERSONNEL", "office", "Career Management Office", "ការិយាល័យគ្រប់គ្រងអាជីព"),
     ("OFFICE-MISSIONS", "DEPT-ADMIN", "office", "Mission Orders Office", "ការិយាល័យលិខិតបញ្ជាបេសកកម្ម"),
-    ("OFFICE-RETURNS", "DEPT-ADMIN", "office", "Mission Returns Office", "ការិយាល័យរបាយការណ៍បេសកកម្ម"),
+    ("OFFICE-RETURNS", "DEPT-ADMIN", "office", "Mission Returns Office", "ការិយាល័យឯកសារប្រគល់ត្រឡប់"),
     ("OFFICE-CABINET-ADMIN", "CABINET", "office", "Cabinet Administration Office", "ការិយាល័យរដ្ឋបាលខុទ្ទកាល័យ"),
 ]
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from .admin_audit import audit_change, fresh, snapshot
 from .models import HONORIFIC_EN, Honorific, Official, Position, Province, Unit
 from .services import official_ensure_holding
 
@@ -45,7 +46,28 @@ class HonorificWidget(widgets.Widget):
         return Honorific(value).label if value else ""
 
 
-class UnitResource(resources.ModelResource):
+class AuditedResource(resources.ModelResource):
+    """Every row an import writes goes to the audit trail with the importing user and the values before
+    and after (nothing is written on the dry run that shows the preview)."""
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        self._audit_before = snapshot(fresh(instance))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if kwargs.get("dry_run") or instance.pk is None:
+            return
+        before = getattr(self, "_audit_before", {})
+        after = snapshot(fresh(instance))
+        verb = "changed" if before else "added"
+        if not before:
+            before = {k: None for k in after}
+        audit_change(instance, verb, by=kwargs.get("user"), before=before, after=after, source="import",
+                     file=str(kwargs.get("file_name") or "")[:200])
+
+
+class UnitResource(AuditedResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=CodeWidget(Unit, _("parent unit")))
     province = fields.Field(attribute="province", column_name="province", widget=CodeWidget(Province, _("province")))
 
@@ -64,7 +86,7 @@ class UnitResource(resources.ModelResource):
             raise ValueError(_("Unknown kind of unit “%(kind)s”.") % {"kind": kind})
 
 
-class OfficialResource(resources.ModelResource):
+class OfficialResource(AuditedResource):
     honorific = fields.Field(attribute="honorific", column_name="honorific", widget=HonorificWidget())
     unit = fields.Field(attribute="unit", column_name="unit", widget=CodeWidget(Unit, _("unit")))
     position = fields.Field(attribute="position", column_name="position", widget=CodeWidget(Position, _("position")))
@@ -98,3 +120,4 @@ class OfficialResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
             official_ensure_holding(instance)
+        super().after_save_instance(instance, row, **kwargs)

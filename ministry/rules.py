@@ -27,3 +27,4 @@ def in_units_subtree(user, unit):
 
 rules.add_perm("ministry.view_unit_people", is_administrator | in_units_subtree)
 rules.add_perm("ministry.import_organisation", is_administrator)
+rules.add_perm("ministry.export_organisation", is_administrator)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
+from ministry.admin_audit import AuditedAdminMixin
 from ministry.models import Role
 from ministry.roles import has_role
 
@@ -44,7 +45,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Rows written only by the services: visible to the staff who may see their order, never edited here."""
 
     order_path = "order"
@@ -125,7 +126,7 @@ class OrderLogInline(ReadOnlyInline):
 
 
 @admin.register(MissionOrder)
-class MissionOrderAdmin(FSMAdminMixin, admin.ModelAdmin):
+class MissionOrderAdmin(AuditedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
     change_form_template = "missions/admin/order_change_form.html"
     fsm_transition_form_template = "missions/admin/order_transition_form.html"
@@ -200,7 +201,7 @@ class MissionOrderAdmin(FSMAdminMixin, admin.ModelAdmin):
         self.message_user(request, done, level=messages.SUCCESS)
         return True
 
-    @admin.action(description=_("Approve the selected requests"))
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_selected(self, request, queryset):
         approved, refused = 0, []
         for order in queryset:

@@ -118,7 +118,7 @@ def load_orders(logins) -> dict:
             invitation_scan=_letter_scan(f"{100 + i}") if basis == Basis.INVITATION else None,
             approval_leader=leader if basis == Basis.APPROVAL else None,
             approval_date=min(start, today) - timedelta(days=7) if basis == Basis.APPROVAL else None,
-            approval_note="យល់ព្រមជាគោលការណ៍" if basis == Basis.APPROVAL else "",
+            approval_note="ឯកភាពតាមសំណើ" if basis == Basis.APPROVAL else "",
             approval_scan=_letter_scan("OK") if basis == Basis.APPROVAL else None,
         )
         order = s.order_create(by=me.user, data=data)
@@ -153,12 +153,12 @@ def _drive(order, state, me, head, leader, clerk, returns):
         for leg in order.legs.all():  # the head of delegation (``me``) records every traveller's legs
             s.stamp_record(order=order, leg=leg, by=me.user, traveller=traveller, departed_on=leg.travel_date,
                            arrived_on=leg.travel_date, scan=_stamp_image(f"{leg.seq}"))
-    s.report_save(order=order, by=me.user, text="បេសកកម្មបានបញ្ចប់ដោយជោគជ័យ។ លទ្ធផលលម្អិតមានក្នុងរបាយការណ៍ភ្ជាប់។")
+    s.report_save(order=order, by=me.user, text="បេសកកម្មបានបញ្ចប់ដោយជោគជ័យ។ លទ្ធផលលម្អិតមានក្នុងឯកសារភ្ជាប់។")
     s.order_file_return(order=order, by=me.user)
     if state == "returned":
         return
     if state == "sent_back":
-        s.order_send_back(order=order, by=returns.user, reason="សូមភ្ជាប់ត្រាទិដ្ឋាការនៅខេត្តគោលដៅឱ្យបានច្បាស់")
+        s.order_send_back(order=order, by=returns.user, reason="សូមភ្ជាប់ត្រាទិដ្ឋាការនៅខេត្តទិសដៅឱ្យបានច្បាស់")
         return
     s.order_accept(order=order, by=returns.user)
     assert order.__class__.objects.get(pk=order.pk).state == State.ACCEPTED

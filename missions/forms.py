@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
+from portal import limits
 from portal.widgets import FastSelect
 
 from . import rules
@@ -61,8 +62,8 @@ class OrderForm(forms.Form):
         label=_("Issued by"), queryset=Unit.objects.none(),
         help_text=rules.B1_MESSAGE,
     )
-    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
-    purpose_en = forms.CharField(label=_("Purpose (English)"), required=False,
+    purpose_km = forms.CharField(label=_("Purpose (Khmer)"), max_length=limits.PURPOSE, widget=forms.Textarea(attrs={"rows": 3, "lang": "km"}))
+    purpose_en = forms.CharField(label=_("Purpose (English)"), required=False, max_length=limits.PURPOSE,
                                  widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}))
     basis = forms.ChoiceField(label=_("Basis (B.2)"), choices=Basis.choices, widget=forms.RadioSelect)
     invitation_sender = forms.CharField(label=_("Inviting body"), max_length=200, required=False)
@@ -72,7 +73,7 @@ class OrderForm(forms.Form):
     approval_leader = OfficialChoiceField(label=_("Leader who approved in principle"), queryset=Official.objects.none(),
                                           required=False)
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
-    approval_note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    approval_note = forms.CharField(label=_("Approval note"), required=False, max_length=limits.APPROVAL_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
     approval_scan = forms.FileField(label=_("Scanned approval"), required=False, widget=scan_input())
     approver = ApproverChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none(),
                                    help_text=_("Proposed from your chain of command; only leaders who can approve "
@@ -138,7 +139,7 @@ def leg_prefixes(post) -> list[str]:
         m = LEG_KEY.match(key)
         if m and f"leg-{m.group(1)}" not in seen:
             seen.append(f"leg-{m.group(1)}")
-    return seen[:30]
+    return seen  # more than limits.MAX_LEGS rows is refused with a message, never cut silently
 
 
 class ReasonForm(forms.Form):
@@ -154,7 +155,7 @@ class StampForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    report_text = forms.CharField(label=_("Report on the results of the mission"),
+    report_text = forms.CharField(label=_("Report on the results of the mission"), max_length=limits.REPORT,
                                   widget=forms.Textarea(attrs={"rows": 6}))
     report_file = forms.FileField(label=_("Attachment (optional)"), required=False, widget=forms.FileInput(
         attrs={"accept": FILE_ACCEPT}))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from ministry.models import Official, Province, Unit, reads_english
+from portal import limits
 
 from . import permissions as perm
 from . import rules
@@ -99,8 +100,8 @@ class MissionOrder(FSMModelMixin, models.Model):
     requested_by = models.ForeignKey(
         Official, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="requested_orders"
     )
-    purpose_km = models.TextField(_("purpose (Khmer)"))
-    purpose_en = models.TextField(_("purpose (English)"), blank=True)
+    purpose_km = models.TextField(_("purpose (Khmer)"), max_length=limits.PURPOSE)
+    purpose_en = models.TextField(_("purpose (English)"), blank=True, max_length=limits.PURPOSE)
 
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices, help_text=_("Instruction 996 B.2."))
     invitation_sender = models.CharField(_("inviting body"), max_length=200, blank=True)
@@ -119,7 +120,7 @@ class MissionOrder(FSMModelMixin, models.Model):
         limit_choices_to={"position__in_leadership_group": True},
     )
     approval_date = models.DateField(_("approval date"), null=True, blank=True)
-    approval_note = models.TextField(_("approval note"), blank=True)
+    approval_note = models.TextField(_("approval note"), blank=True, max_length=limits.APPROVAL_NOTE)
     approval_scan = models.FileField(
         _("scanned approval"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
     )
@@ -151,8 +152,9 @@ class MissionOrder(FSMModelMixin, models.Model):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
     verification_token = models.CharField(_("verification token"), max_length=64, unique=True, default=new_verification_token, editable=False)
 
-    reason = models.TextField(_("reason"), blank=True, help_text=_("Last rejection, revocation or send-back reason."))
-    report_text = models.TextField(_("mission report"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=limits.REASON,
+                              help_text=_("Last rejection, revocation or send-back reason."))
+    report_text = models.TextField(_("mission report"), blank=True, max_length=limits.REPORT)
     report_file = models.FileField(
         _("report attachment"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
     )
@@ -212,7 +214,7 @@ class MissionOrder(FSMModelMixin, models.Model):
 
     @staticmethod
     def request_label(pk) -> str:
-        """An order not yet issued (no number): ``សំណើ #១២`` / ``Request #12``."""
+        """An order not yet issued (no number): ``សំណើលេខ ១២`` / ``Request #12``."""
         from khmer.digits import to_khmer_digits
 
         return _("Request #%(id)s") % {"id": pk if reads_english() else to_khmer_digits(pk)}

@@ -21,7 +21,7 @@ from ministry.models import Official, Unit
 from ministry.roles import official_of
 from portal.templatetags.portal import day, num
 
-from . import events, rules
+from . import events, limits, rules
 from .models import (
     ApprovalDelegation,
     Basis,
@@ -91,6 +91,7 @@ def _validate_input(data: OrderInput, requester: Official, requested_on: date | 
     """Every rule a request must meet before it is saved (``rules``); nothing is written on an error."""
     errors = {}
     traveller_ids = [o.pk for o in data.travellers]
+    limits.clean_order_input(data, errors)
     if not data.issuing_unit.may_issue_orders:
         errors["issuing_unit"] = rules.B1_MESSAGE
     if data.return_date < data.departure_date:
@@ -307,6 +308,8 @@ def _require(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise TransitionRefused(_("Give a reason."))
+    if len(reason) > limits.L.REASON:
+        raise TransitionRefused(limits.L.too_long(limits.L.REASON, len(reason)))
     return reason
 
 
@@ -440,6 +443,8 @@ def stamp_record(
     errors = rules.stamp_date_errors(departed_on=departed_on, arrived_on=arrived_on,
                                      mission_start=order.departure_date, mission_end=order.return_date,
                                      today=today or timezone.localdate())
+    note = limits.L.one_line(note)
+    limits.L.check_length(errors, "note", note, limits.L.STAMP_NOTE)
     existing = LegStamp.objects.filter(traveller=traveller, leg=leg).first()
     if scan:
         try:
@@ -467,6 +472,7 @@ def report_save(*, order: MissionOrder, by, text: str, attachment=None) -> Missi
     text = (text or "").strip()
     if not text:
         raise ValidationError({"report_text": _("Write the report on the results of the mission.")})
+    limits.L.require_length("report_text", text, limits.L.REPORT)
     fields = ["report_text", "updated"]
     if attachment:
         try:
@@ -529,6 +535,8 @@ def orders_escalate_overdue(*, today: date | None = None) -> int:
 @transaction.atomic
 def delegation_create(*, leader: Official, acting: Official, starts_on: date, ends_on: date, by, note="") -> ApprovalDelegation:
     errors = {}
+    note = limits.L.one_line(note)
+    limits.L.check_length(errors, "note", note, limits.L.DELEGATION_NOTE)
     if ends_on < starts_on:
         errors["ends_on"] = _("The end is before the start.")
     if leader.pk == acting.pk:

@@ -17,11 +17,15 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+STORED_SUFFIXES = {".pdf", ".jpg", ".png", ".heic", ".heif"}
+
+
 @deconstructible
 class _RandomPath:
     def __call__(self, instance, filename):
-        suffix = PurePosixPath(filename).suffix.lower()[:6]
-        if not suffix[1:].isalnum():
+        # check_upload has renamed the file after its real type; anything else is stored without extension
+        suffix = PurePosixPath(filename).suffix.lower()
+        if suffix not in STORED_SUFFIXES:
             suffix = ""
         token = secrets.token_hex(16)
         return f"{instance._meta.model_name}/{token[:2]}/{token}{suffix}"

@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from portal.limits import number
+
 try:  # HEIC photos from phones, when the decoder is available
     from pillow_heif import register_heif_opener
 
@@ -22,7 +24,11 @@ except ImportError:  # pragma: no cover
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 if HEIC:
     ALLOWED.update({"image/heic": "heic", "image/heif": "heif"})
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 60_000_000  # from the header, before any decoding
+# Memory a full decode may take (width × height × bands). JPEGs are decoded at a reduced scale (DCT draft
+# mode), so only PNG and HEIC meet this bound: 100 MiB is a 26-megapixel RGBA or 35-megapixel RGB image
+# (a 24-megapixel phone photo passes).
+DECODE_BUDGET = 100 * 1024 * 1024
 MAX_PDF_PAGES = 100
 
 
@@ -35,6 +41,8 @@ def heic_as_jpeg(handle) -> bytes:
     from PIL import ImageOps
 
     with Image.open(handle) as image:
+        if image.format == "JPEG":
+            image.draft("RGB", (HEIC_VIEW_SIZE, HEIC_VIEW_SIZE))  # decode at a reduced scale: bounded memory
         image = ImageOps.exif_transpose(image)
         image.thumbnail((HEIC_VIEW_SIZE, HEIC_VIEW_SIZE))
         out = io.BytesIO()
@@ -42,8 +50,34 @@ def heic_as_jpeg(handle) -> bytes:
     return out.getvalue()
 
 
-def check_upload(upload) -> str:
-    """Return the checked MIME type of ``upload`` or raise ``ValidationError``; never stores anything."""
+def image_for_view(handle) -> bytes:
+    """The portal's own re-encoded JPEG of a (checked) JPEG, PNG or HEIC upload: the only form in which an
+    upload is shown inline; originals are always downloads."""
+    return heic_as_jpeg(handle)
+
+
+def safe_download_name(name: str, mime: str) -> str:
+    """A name that is safe to store and to offer for download: no folders, no control or direction-override
+    characters, no second extension, and the extension of the type the content really is."""
+    import unicodedata
+
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    stem = base.split(".", 1)[0] if not base.startswith(".") else ""
+    stem = "".join(c if unicodedata.category(c)[0] in "LMN" or c in " ()-_" else "_" for c in stem)
+    stem = re.sub(r"_+", "_", stem).strip(" ._-")[:80] or "file"
+    return f"{stem}.{EXTENSIONS.get(mime, 'bin')}"
+
+
+EXTENSIONS = {**ALLOWED, "image/heic": "heic", "image/heif": "heif"}
+VIEWABLE_IMAGES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
+
+
+def check_upload(upload, *, allow_embedded_files: bool = False) -> str:
+    """Return the checked MIME type of ``upload`` or raise ``ValidationError``; never stores anything.
+
+    A file that passes is renamed to a safe name with the extension of its real type, so it is stored
+    (random path) under that extension and offered for download under that name."""
     if upload is None:
         raise ValidationError(_("Choose a file."), code="missing")
     limit = settings.UPLOAD_MAX_BYTES
@@ -71,7 +105,29 @@ def check_upload(upload) -> str:
     else:
         _check_image(data)
     _check_polyglot(data, mime)
+    if mime == "application/pdf":
+        _check_pdf_objects(data, allow_embedded_files)
+    upload.name = safe_download_name(getattr(upload, "name", ""), mime)
     return mime
+
+
+_ACTIVE_PDF = _("The PDF contains scripts, actions, forms, attachments or web content; print it to PDF again "
+                "or scan the paper.")
+
+
+def _check_pdf_objects(data: bytes, allow_embedded_files: bool) -> None:
+    """Every object of the PDF, with names as the reader normalises them (see ``pdf_active``)."""
+    from . import pdf_active
+
+    try:
+        pdf_active.inspect(data, allow_embedded=allow_embedded_files)
+    except pdf_active.ActiveContent as exc:
+        raise ValidationError(_ACTIVE_PDF, code="active", params={"reason": exc.reason}) from exc
+    except pdf_active.TooComplex as exc:
+        raise ValidationError(_("The PDF is too complex to check; print it to PDF again or scan the paper."),
+                              code="complex") from exc
+    except Exception as exc:  # noqa: BLE001 - qpdf could not parse what pypdf accepted
+        raise ValidationError(_("The PDF is damaged and cannot be read."), code="corrupt") from exc
 
 
 # Polyglots: a valid scan that is also something else (an archive, a web page, a script).
@@ -91,11 +147,8 @@ def _check_polyglot(data: bytes, mime: str) -> None:
         end = data.rfind(b"%%EOF")
         if end < 0 or len(data[end + 5:].strip()) > _TRAILING_SLACK:
             raise ValidationError(_MIXED, code="polyglot")
-        if _PDF_ACTIVE.search(data) or _pdf_has_active_names(data):
-            raise ValidationError(
-                _("The PDF contains scripts or actions; print it to PDF again or scan the paper."),
-                code="active",
-            )
+        if _PDF_ACTIVE.search(data):
+            raise ValidationError(_ACTIVE_PDF, code="active")
         return
     if mime == "image/png":
         end = data.rfind(b"IEND")
@@ -112,21 +165,10 @@ def _check_polyglot(data: bytes, mime: str) -> None:
         raise ValidationError(_MIXED, code="polyglot")
 
 
-def _pdf_has_active_names(data: bytes) -> bool:
-    """Scripts named in the document catalogue (they may sit in compressed object streams)."""
-    from pypdf import PdfReader
-
-    try:
-        root = PdfReader(io.BytesIO(data), strict=False).trailer["/Root"]
-        names = root.get("/Names") or {}
-        action = root.get("/OpenAction")
-        action = action.get_object() if action is not None else None
-        return bool(
-            "/JavaScript" in names or "/AA" in root or "/AcroForm" in root
-            and "/XFA" in root["/AcroForm"] or (isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"))
-        )
-    except Exception:  # noqa: BLE001 - an unreadable catalogue was refused by _check_pdf already
-        return False
+def _too_many_pixels(width, height, limit):
+    return ValidationError(
+        _("The image is too large: %(w)s × %(h)s pixels; the limit is %(limit)s million pixels.")
+        % {"w": number(width), "h": number(height), "limit": number(limit // 1_000_000)}, code="bomb")
 
 
 def _check_image(data: bytes) -> None:
@@ -134,10 +176,16 @@ def _check_image(data: bytes) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise ValidationError(_("The image is too large in pixels."), code="bomb")
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise _too_many_pixels(width, height, MAX_PIXELS)
+                bands = len(img.getbands())
+                if img.format != "JPEG" and width * height * bands > DECODE_BUDGET:
+                    raise _too_many_pixels(width, height, DECODE_BUDGET // bands)
                 img.verify()
             with Image.open(io.BytesIO(data)) as img:
+                if img.format == "JPEG":  # decoded at 1/8 scale: the DCT is checked, memory stays small
+                    img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
                 img.load()
     except ValidationError:
         raise

@@ -496,7 +496,6 @@ FILE_KINDS = {
     "report": (MissionOrder, "report_file"),
     "stamp": (LegStamp, "scan"),
 }
-HEIC_TYPES = ("image/heic", "image/heif")
 
 
 @login_required
@@ -527,16 +526,16 @@ def file(request, kind, pk):
     handle.seek(0)
     mime = kind_guess.mime if kind_guess else "application/octet-stream"
     name = f"order-{order.pk}-{kind}-{pk}"
-    if mime in HEIC_TYPES and request.GET.get("original") != "1":
-        # Phones take HEIC photos, which most browsers cannot show: a JPEG copy is shown instead; the
-        # stored original stays untouched and downloads with ?original=1.
+    if mime in uploads.VIEWABLE_IMAGES and request.GET.get("original") != "1":
+        # Shown inline only as the portal's own re-encoded JPEG (HEIC photos too, which most browsers cannot
+        # show); the stored original downloads with ?original=1.
         with handle:
-            response = HttpResponse(uploads.heic_as_jpeg(handle), content_type="image/jpeg")
+            response = HttpResponse(uploads.image_for_view(handle), content_type="image/jpeg")
         response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
     else:
-        inline = mime in ("application/pdf", "image/jpeg", "image/png")
-        ext = {**uploads.ALLOWED, "image/heic": "heic", "image/heif": "heif"}.get(mime, "bin")
-        response = FileResponse(handle, content_type=mime, as_attachment=not inline, filename=f"{name}.{ext}")
+        # Everything else, PDFs included, is a download: never rendered by the browser in the portal's origin.
+        ext = uploads.EXTENSIONS.get(mime, "bin")
+        response = FileResponse(handle, content_type=mime, as_attachment=True, filename=f"{name}.{ext}")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -119,10 +119,10 @@ def return_package(request, pk):
 STATE_LABELS = {
     # state -> (css key, Khmer, English): the public page shows both languages
     State.ISSUED: ("valid", "មានសុពលភាព", "Valid"),
-    State.RETURNED: ("valid", "មានសុពលភាព (បានដាក់របាយការណ៍ត្រឡប់)", "Valid (return filed)"),
+    State.RETURNED: ("valid", "មានសុពលភាព (បានដាក់ឯកសារប្រគល់ត្រឡប់)", "Valid (return filed)"),
     State.SENT_BACK: ("valid", "មានសុពលភាព", "Valid"),
-    State.REVOKED: ("revoked", "បានដកហូត", "Revoked"),
-    State.ACCEPTED: ("closed", "បានបិទ (បានទទួលរបាយការណ៍)", "Closed (return accepted)"),
+    State.REVOKED: ("revoked", "បានទុកជានិរាករណ៍", "Revoked"),
+    State.ACCEPTED: ("closed", "បានបិទ (ឯកសារប្រគល់ត្រឡប់ត្រូវបានទទួលយក)", "Closed (return accepted)"),
 }
 
 
@@ -131,7 +131,7 @@ class HashCheckForm(forms.Form):
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]
-        mime = check_upload(upload)
+        mime = check_upload(upload, allow_embedded_files=True)  # the portal's PDFs carry their canonical text
         if mime != "application/pdf":
             raise ValidationError(_("Upload the PDF file of the order, not an image."))
         return upload

@@ -164,7 +164,7 @@ def _basis(order: MissionOrder, en: bool) -> str:
         if en:
             return (f"Invitation letter from {order.invitation_sender}, No. {order.invitation_number}, "
                     f"dated {_date(order.invitation_date, en)}")
-        return (f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number} "
+        return (f"លិខិតអញ្ជើញពី{order.invitation_sender} លេខ {order.invitation_number} "
                 f"ចុះ{_date(order.invitation_date, en)}")
     leader = order.approval_leader
     if leader is None:
@@ -173,7 +173,7 @@ def _basis(order: MissionOrder, en: bool) -> str:
     note = f" ({order.approval_note})" if order.approval_note else ""
     if en:
         return f"Approval in principle of {_person(leader, en)}, {title}, given on {_date(order.approval_date, en)}{note}"
-    return f"ការឯកភាពជាគោលការណ៍របស់{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
+    return f"គោលការណ៍ឯកភាពពី{_person(leader, en)} {title} ចុះ{_date(order.approval_date, en)}{note}"
 
 
 def _unique(values):

@@ -61,3 +61,11 @@ def other_language(msgid, **values):
     with translation.override("km" if _english() else "en"):
         text = translation.gettext(msgid)
     return text % values if values else text
+
+
+@register.filter
+def minutes(value):
+    """A duration (timedelta) in whole minutes, at least one; anything else unchanged."""
+    if not isinstance(value, datetime.timedelta):
+        return value
+    return max(1, round(value.total_seconds() / 60))

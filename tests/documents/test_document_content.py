@@ -13,6 +13,7 @@ from khmer.dates import solar_date_line, solar_date_line_en
 from khmer.wordbreak import ZWSP, strip_breaks
 from missions.documents.render import MEANS_EN, MEANS_KM, document_html
 from tests.factories import make_order
+from tests.terms import revoked_km
 
 
 def _text(order, language):
@@ -44,11 +45,11 @@ def test_khmer_order_carries_every_field(cast, three_travellers, basis):
     assert "ធ្វើដំណើរទៅកាន់៖" in text and "មានភារកិច្ច៖" in text and "យោង៖" in text
     assert order.purpose_km in text
     if basis == "invitation":
-        assert f"លិខិតអញ្ជើញរបស់{order.invitation_sender} លេខ {order.invitation_number}" in text
+        assert f"លិខិតអញ្ជើញពី{order.invitation_sender} លេខ {order.invitation_number}" in text
         assert solar_date_line(order.invitation_date) in text
     else:
         leader = order.approval_leader
-        assert f"ការឯកភាពជាគោលការណ៍របស់{leader.get_honorific_display()} {leader.name_km}" in text
+        assert f"គោលការណ៍ឯកភាពពី{leader.get_honorific_display()} {leader.name_km}" in text
         assert solar_date_line(order.approval_date) in text
     assert f"ចេញដំណើរ</td><td>{solar_date_line(order.departure_date)}" in text
     assert f"ត្រឡប់មកវិញ</td><td>{solar_date_line(order.return_date)}" in text
@@ -61,7 +62,7 @@ def test_khmer_order_carries_every_field(cast, three_travellers, basis):
     assert 'src="data:image/png;base64,' in text
     assert text.count('class="visa"') == 3
     assert "កន្លែងចេញដំណើរ និងមកដល់" in text and "សេចក្តីបញ្ជាក់ ហត្ថលេខា និងត្រា" in text
-    assert "បានដកហូត" not in text
+    assert revoked_km() not in text
 
 
 @pytest.mark.django_db
@@ -111,6 +112,6 @@ def test_khmer_text_carries_break_opportunities(issued):
 def test_revoked_order_render_carries_the_revoked_mark(cast):
     order = make_order(cast, state="revoked")
     km, en = _text(order, "km"), _text(order, "en")
-    assert 'class="watermark"' in km and "បានដកហូត" in km and "REVOKED" in km
+    assert 'class="watermark"' in km and revoked_km() in km and "REVOKED" in km
     assert 'class="revoked-banner"' in km and order.reason in km
     assert 'class="watermark"' in en and "REVOKED" in en

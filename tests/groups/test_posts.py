@@ -101,3 +101,67 @@ def test_pages_post_moderate_and_forward(cast, groups, login, client):
     r = login(cast.official).get(f"/groups/{groups.unit.pk}/")
     assert r.status_code == 200 and "សេចក្តីជូនដំណឹង" in r.content.decode()
     assert login(cast.other).get(f"/groups/{groups.unit.pk}/").status_code == 403
+
+
+def _head_of_office_with_a_group(cast):
+    """A head of office: heads a unit that has a group, but is not in the leadership group."""
+    from tests.factories import make_official
+
+    head = make_official(cast.unit_a_office, "head-of-office", username="head_office_a1")
+    office_group = services.group_create(kind="unit", unit=cast.unit_a_office, name_km="ក្រុមការិយាល័យ",
+                                         name_en="Office A1")
+    return head, office_group
+
+
+def test_only_a_member_of_the_source_group_may_forward(cast, groups, login):
+    post = _post(cast, groups)
+    services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+    head, office_group = _head_of_office_with_a_group(cast)
+    with pytest.raises(services.ActionRefused):
+        services.post_forward(post=post, by=head.user)
+    c = login(head)
+    assert c.get(f"/groups/{groups.lead.pk}/").status_code == 403
+    assert c.post(f"/groups/posts/{post.pk}/forward/").status_code == 404
+    assert not Post.objects.filter(forwarded_from=post).exists()
+    assert not Notice.objects.filter(channel__group=office_group).exists()
+
+
+def test_a_post_of_a_revoked_order_is_not_forwarded(cast, groups):
+    from tests.factories import make_order
+
+    order = make_order(cast, state="issued")
+    post = Post.objects.filter(order=order, group=groups.lead).first()
+    assert post is not None, "issuing publishes the order in the leadership group"
+    from missions import services as ms
+
+    clerk = cast.gdaf_clerk if order.issuing_unit == cast.gdaf else cast.cabinet_clerk
+    ms.order_revoke(order=order, by=clerk.user, reason="បេសកកម្មត្រូវបានលុបចោល")
+    with pytest.raises(services.ActionRefused) as exc:
+        services.post_forward(post=post, by=cast.user("head"))
+    assert "revoked" in exc.value.message
+    assert not Post.objects.filter(forwarded_from=post).exists()
+
+
+def test_the_author_cannot_moderate_their_own_post(cast, groups, login):
+    from groups.selectors import moderation_queue
+
+    from tests.factories import make_official
+
+    second = make_official("CABINET", "chief-of-cabinet", username="deputy_cabinet")
+    services.group_set_moderators(group=groups.lead, moderators=[cast.chief_of_cabinet, second], by=None)
+    post = services.post_create(by=cast.chief_of_cabinet.user, group=groups.lead, category="announcement",
+                                title="សេចក្តីជូនដំណឹង", body_km="ព័ត៌មាន")
+    assert post not in moderation_queue(cast.chief_of_cabinet)
+    with pytest.raises(services.ActionRefused) as exc:
+        services.post_approve(post=post, by=cast.chief_of_cabinet.user)
+    assert "other than its author" in exc.value.message
+    with pytest.raises(services.ActionRefused):
+        services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="x")
+    c = login(cast.chief_of_cabinet)
+    c.post(f"/groups/posts/{post.pk}/approve/")
+    post.refresh_from_db()
+    assert post.state == "pending"
+    assert post in moderation_queue(second)
+    services.post_approve(post=post, by=second.user)
+    post.refresh_from_db()
+    assert post.state == "published" and post.moderated_by == second

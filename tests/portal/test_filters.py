@@ -34,8 +34,8 @@ def test_khmer_pages_count_in_khmer_digits(cast, login):
     make_order(cast, start=first.return_date + datetime.timedelta(days=2))
     client = login(cast.official)
     mine = client.get(reverse("missions:mine")).content.decode()
-    assert "លិខិតបញ្ជាចំនួន ២" in mine
-    assert f">សំណើ #{to_khmer_digits(first.pk)}</a>" in mine  # a request not yet numbered
+    assert "លិខិតបញ្ជាបេសកកម្មចំនួន ២" in mine
+    assert f">សំណើលេខ {to_khmer_digits(first.pk)}</a>" in mine  # a request not yet numbered
     dashboard = client.get(reverse("dashboard")).content.decode()
     counts = re.findall(r'<span class="count">([^<]*)</span>', dashboard)
     assert counts and all(re.fullmatch("[០-៩]+", c) for c in counts), counts

@@ -4,6 +4,7 @@ Wrong types, renamed files, huge files, decompression bombs, corrupt PDFs and im
 must each get a clear error, store nothing (no row, no file under MEDIA_ROOT) and never a 500.
 """
 
+import functools
 import io
 import struct
 import zipfile
@@ -20,6 +21,7 @@ from django.urls import reverse
 from missions.models import LegStamp, MissionOrder
 from missions.uploads import check_upload
 from tests.factories import jpeg_bytes, make_order, pdf_bytes, png_bytes
+from tests.proof import hostile_pdfs
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -38,6 +40,17 @@ def png_bomb(side=10000) -> bytes:
     row = b"\0" * (side + 1)
     idat = b"".join(comp.compress(row) for _ in range(side)) + comp.flush()
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+@functools.cache
+def png_rgba_7700() -> bytes:
+    """The audit's image: a real, valid 7700 × 7700 RGBA PNG of ~230 kB that costs ~227 MB to decode."""
+    side = 7700
+    comp = zlib.compressobj(9)
+    row = b"\0" + b"\x10\x20\x30\xff" * side
+    idat = b"".join(comp.compress(row) for _ in range(side)) + comp.flush()
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
@@ -115,6 +128,8 @@ CASES = [
     ("png + trailing html", "stamp.png", lambda: png_bytes() + b"<html><script>alert(1)</script></html>",
      "image/png"),
     ("html inside a png chunk", "stamp.png", _png_with_html_chunk, "image/png"),
+    ("png rgba 7700x7700", "stamp.png", png_rgba_7700, "image/png"),
+    *[(name, "letter.pdf", functools.cache(make), "application/pdf") for name, make in hostile_pdfs.HOSTILE.items()],
 ]
 IDS = [c[0] for c in CASES]
 
@@ -138,10 +153,54 @@ def test_check_upload_refuses_with_a_clear_message(case, settings, tmp_path):
     assert not _stored_files()
 
 
-@pytest.mark.parametrize("good", [("stamp.png", png_bytes), ("stamp.jpg", jpeg_bytes), ("letter.pdf", pdf_bytes)])
+@pytest.mark.parametrize("good", [("stamp.png", png_bytes), ("stamp.jpg", jpeg_bytes), ("letter.pdf", pdf_bytes),
+                                  ("letter.pdf", hostile_pdfs.plain_link_and_outline),
+                                  ("photo.jpg", lambda: jpeg_bytes((7200, 5000)))])
 def test_check_upload_accepts_real_scans(good):
     name, make = good
     assert check_upload(SimpleUploadedFile(name, make())) in ("image/png", "image/jpeg", "application/pdf")
+
+
+@pytest.mark.parametrize("name", list(hostile_pdfs.HOSTILE))
+def test_hostile_pdfs_are_refused_by_the_object_tree_check_itself(name):
+    """Each is refused by the parsed-object check (names normalised), not only by a byte pattern."""
+    from missions import pdf_active
+
+    with pytest.raises((pdf_active.ActiveContent, pdf_active.TooComplex)):
+        pdf_active.inspect(hostile_pdfs.HOSTILE[name]())
+
+
+def test_an_image_over_the_decode_budget_names_the_limit():
+    with pytest.raises(ValidationError) as err:
+        check_upload(SimpleUploadedFile("stamp.png", png_rgba_7700()))
+    assert "7,700 × 7,700" in err.value.messages[0] and "million pixels" in err.value.messages[0]
+
+
+@pytest.mark.parametrize("name, data, stored, shown", [
+    ("evil.HTML", png_bytes, ".png", "evil.png"),
+    ("photo.jpg.php", jpeg_bytes, ".jpg", "photo.jpg"),
+    ("scan\u202egpj.exe", pdf_bytes, ".pdf", "scangpj.pdf"),
+    ("../../../etc/cron.d/x.pdf", pdf_bytes, ".pdf", "x.pdf"),
+    ("លិខិតអញ្ជើញ.png", png_bytes, ".png", "លិខិតអញ្ជើញ.png"),
+])
+@pytest.mark.django_db
+def test_stored_under_the_detected_type_with_a_safe_download_name(cast, login, name, data, stored, shown):
+    from groups import services as g
+    from groups.models import Post
+
+    group = g.group_create(kind="unit", unit=cast.unit_a, name_km="ក្រុម A", moderators=[cast.head])
+    client = login(cast.official)
+    response = client.post(reverse("groups:post_new", args=[group.pk]), {
+        "category": "announcement", "title": "សេចក្តីជូនដំណឹង", "body_km": "អត្ថបទ",
+        "attachment": SimpleUploadedFile(name, data())})
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.attachment.name.endswith(stored) and post.attachment_name == shown
+    assert [p.suffix for p in _stored_files()] == [stored]
+    download = client.get(reverse("groups:attachment", args=[post.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert shown.encode("ascii", "ignore").decode() in download["Content-Disposition"] or "utf-8''" in \
+        download["Content-Disposition"]
 
 
 def _assert_refused(response, before_files):

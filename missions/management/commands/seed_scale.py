@@ -301,7 +301,7 @@ class Command(BaseCommand):
                     i = steps.index("file_return")
                     for j in range(i, len(steps)):
                         moments[j] = back_at + timedelta(hours=6 * (j - i))
-                    o.report_text = "លទ្ធផលការងារបានសម្រេចតាមគោលដៅ"
+                    o.report_text = "លទ្ធផលការងារបានសម្រេចតាមផែនការ"
                 if state in (State.REJECTED, State.REVOKED, State.SENT_BACK):
                     o.reason = "ខ្វះឯកសារភ្ជាប់"
                 if state in (State.ISSUED, State.SENT_BACK) and back < overdue_cutoff:

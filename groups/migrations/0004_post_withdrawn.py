@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0002_private_storage_follows_media_root'),
+        ('groups', '0003_text_limits'),
     ]
 
     operations = [
