@@ -9,7 +9,7 @@ from django.utils import timezone
 from ministry.models import Official, Unit
 
 from . import services as s
-from .models import Channel, ChatGroup, Post
+from .models import Channel, ChatGroup, Post, TelegramAccount
 
 # Demo chat ids: with no TELEGRAM_BOT_TOKEN the notices stay in the outbox, readable in the admin.
 LEADERSHIP_CHAT = -1001000000001
@@ -33,6 +33,7 @@ def load_groups(logins) -> str:
         elif i % 3 == 1:
             s.channel_create(group=group, kind=Channel.Kind.EMAIL, emails=f"{unit.code.lower()}@mcs.gov.kh")
 
+    _telegram_only_leader()
     leader, head, official = logins["leader"][0], logins["head"][0], logins["official"][0]
     moderator = cabinet_clerk.user
     soon = timezone.localdate() + timedelta(days=6)
@@ -57,3 +58,21 @@ def load_groups(logins) -> str:
                   title="ការបណ្តុះបណ្តាលប្រព័ន្ធគ្រប់គ្រងព័ត៌មានមន្ត្រី",
                   body_km="វគ្គបណ្តុះបណ្តាលអំពីប្រព័ន្ធគ្រប់គ្រងព័ត៌មានមន្ត្រីរាជការនឹងប្រព្រឹត្តទៅនៅសប្តាហ៍ក្រោយ។")
     return f"{ChatGroup.objects.count()} groups, {Post.objects.count()} posts"
+
+
+def _telegram_only_leader():
+    """The Director General of Public Service approves from Telegram only: a login with no password (the
+    buttons act through it), no e-mail, a linked Telegram chat."""
+    from django.contrib.auth.models import Group, User
+
+    leader = Official.objects.filter(unit__code="GDSERVICE", position__code="director-general", active=True).first()
+    if leader is None or TelegramAccount.objects.filter(official=leader).exists():
+        return
+    if leader.user_id is None:
+        user, _ = User.objects.get_or_create(username=f"tg-{leader.civil_service_id.lower()}")
+        user.set_unusable_password()
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=["official", "approver"]))
+        leader.user = user
+        leader.save(update_fields=["user"])
+    TelegramAccount.objects.create(official=leader, telegram_user_id=700_000_001, chat_id=700_000_001)

@@ -135,6 +135,7 @@ class Post(models.Model):
         PENDING = "pending", _("Waiting for moderation")
         PUBLISHED = "published", _("Published")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn (the order was revoked or cancelled)")
 
     group = models.ForeignKey(ChatGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="posts")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)

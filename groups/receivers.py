@@ -1,19 +1,20 @@
 """Mission events → notices in the outbox, written inside the event's transaction."""
 
 from django.core import signing
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import translation
 
-from ministry.models import Official, Role
+from inbox import services as inbox
+from ministry.offices import issuing_clerks, returns_clerks
 from missions import events
-from missions.events import mission_event
+from missions.events import delegation_ended, mission_event
 
 from . import outbox
 from .selectors import leadership_group
 
 CALLBACK_SALT = "groups.telegram.callback"
 
-TRAVELLER_EVENTS = {events.APPROVED, events.ISSUED, events.SENT_BACK, events.OVERDUE}
 
 
 def sign_callback(action: str, order_id: int) -> str:
@@ -50,38 +51,98 @@ def _event_stamp(order) -> int:
     return last or 0
 
 
-def _returns_clerks():
-    return Official.objects.filter(
-        active=True, unit__receives_returns=True, user__groups__name=Role.RETURNS_CLERK
-    ).distinct()
+
+
+def _order_url(order) -> str:
+    from django.urls import reverse
+
+    return reverse("missions:detail", args=[order.pk])
+
+
+def tell(official, *, key: str, kind: str, context: dict, url: str = "", **outbox_kwargs):
+    """One notice to one person: always into their portal inbox, then on to Telegram or e-mail where linked."""
+    text = outbox.render_notice(kind, {**context, "recipient": official})
+    inbox.notify(official, kind=kind, text=text, url=url, key=key)
+    return outbox.to_official(official, key=key, kind=kind, context=context, **outbox_kwargs)
+
+
+def recipients(order, event, *, previous=None) -> list:
+    """Who is told of ``event`` on ``order`` (Instruction 996 and the Ministry's practice), each once."""
+    travellers = [t.official for t in order.travellers.select_related("official")]
+    requester = [order.requested_by] if order.requested_by_id else []
+    issuer = list(issuing_clerks(order.issuing_unit))
+    people = {
+        # The approver of a submitted or reassigned request is told with the Approve/Reject buttons (below).
+        events.REASSIGNED: [previous] if previous is not None else [],
+        events.APPROVED: travellers + requester + issuer,
+        events.REJECTED: requester + travellers,
+        events.ISSUED: travellers,
+        events.REVOKED: travellers + requester + issuer,
+        events.CANCELLED: travellers + requester + (issuer if order.approved_by_id else []),
+        events.RETURNED: list(returns_clerks()),
+        events.SENT_BACK: travellers + requester,
+        events.ACCEPTED: travellers + requester,
+        events.OVERDUE: travellers,
+        events.OVERDUE_ESCALATED: _heads_of(order),
+    }.get(event, [])
+    seen, out = set(), []
+    for person in people:
+        if person is not None and person.pk not in seen:
+            seen.add(person.pk)
+            out.append(person)
+    return out
+
+
+def _heads_of(order):
+    from ministry.models import Official
+
+    return list(Official.objects.filter(unit=order.requesting_unit, active=True, position__heads_unit=True))
 
 
 @receiver(mission_event, dispatch_uid="groups.mission_notices")
-def mission_notices(sender, order, event, actor=None, note="", **kwargs):
+def mission_notices(sender, order, event, actor=None, note="", previous=None, **kwargs):
     stamp = _event_stamp(order)
     kind = f"order.{event}"
-    context = {"order": order, "note": note}
+    context = {"order": order, "note": note, "previous": previous}
     base = f"{kind}:{order.pk}:{stamp}"
     with translation.override("km"):  # Khmer first, whatever the language of whoever caused the event
         subject = str(order)
-    if event in TRAVELLER_EVENTS:
-        for traveller in order.travellers.select_related("official"):
-            # For "issued" the PDF is rendered after commit: the sender waits for the ready document.
-            outbox.to_official(traveller.official, key=f"{base}:off{traveller.official_id}", kind=kind,
-                               context=context, subject=subject, order=order)
-    elif event == events.SUBMITTED and order.approver_id:
-        outbox.to_official(order.approver, key=f"{base}:off{order.approver_id}", kind=kind, context=context,
-                           subject=subject, reply_markup=approval_buttons(order), order=order)
-    elif event == events.RETURNED:
-        for clerk in _returns_clerks():
-            outbox.to_official(clerk, key=f"{base}:off{clerk.pk}", kind=kind, context=context, subject=subject,
-                               order=order)
-    elif event == events.REJECTED and order.requested_by_id:
-        outbox.to_official(order.requested_by, key=f"{base}:off{order.requested_by_id}", kind=kind,
-                           context=context, subject=subject, order=order)
+    url = _order_url(order)
+    for person in recipients(order, event, previous=previous):
+        # For "issued" the PDF is rendered after commit: the sender waits for the ready document.
+        tell(person, key=f"{base}:off{person.pk}", kind=kind, context=context, url=url, subject=subject,
+             order=order)
+    if event in (events.SUBMITTED, events.REASSIGNED) and order.approver_id:
+        tell(order.approver, key=f"order.submitted:{order.pk}:{stamp}:off{order.approver_id}",
+             kind="order.submitted", context=context, url=url, subject=subject,
+             reply_markup=approval_buttons(order), order=order)
     if event == events.ISSUED:
         group = leadership_group()
         if group is not None:
             from .services import post_publish_order
 
             post_publish_order(order=order, group=group)
+    if event in (events.REVOKED, events.CANCELLED):
+        _withdraw(order)
+
+
+def _withdraw(order):
+    """A revoked or cancelled order: its group posts are withdrawn (no longer shown nor forwarded) and no
+    notice still waiting to go out sends the issued order or its stale PDF."""
+    from .models import Notice, Post
+
+    Post.objects.filter(order=order, state=Post.State.PUBLISHED).update(state=Post.State.WITHDRAWN)
+    waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD]
+    Notice.objects.filter(state__in=waiting).filter(
+        Q(order=order, kind="order.issued") | Q(post__order=order)).update(
+        state=Notice.State.DEAD, last_error="withdrawn: the order was revoked or cancelled")
+
+
+@receiver(delegation_ended, dispatch_uid="groups.delegation_ended")
+def delegation_ended_notice(sender, delegation, actor=None, **kwargs):
+    from django.urls import reverse
+
+    tell(delegation.acting, key=f"delegation.ended:{delegation.leader_id}:{delegation.acting_id}:"
+                                f"{delegation.starts_on}:{delegation.ends_on}",
+         kind="delegation.ended", context={"delegation": delegation}, url=reverse("missions:delegations"),
+         subject="")

@@ -352,10 +352,10 @@ def post_forward(*, post: Post, by) -> Post:
     me = official_of(by)
     if not is_member(original.group, me):
         raise ActionRefused(_("Only a member of the group a post was published in may forward it."))
-    if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
-        raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
     if original.order is not None and original.order.state in (OrderState.REVOKED, OrderState.CANCELLED):
         raise ActionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
+    if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
+        raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
     target = heads_group(me)
     if target is None:
         raise ActionRefused(_("Only the head of a unit that has a group can forward to it."))
@@ -497,3 +497,33 @@ def notice_retry(*, notice_ids, by) -> int:
                                                  next_attempt_at=timezone.now(), claimed_at=None)
         outbox.queue_on_commit(ids)
     return len(ids)
+# --- the returns office's daily digest -----------------------------------------------
+
+
+@transaction.atomic
+def returns_digest_send(*, today=None) -> int:
+    """Tell every returns clerk, once a day, how many returns wait for a check and how many are overdue
+    (their inbox, then Telegram or e-mail). Idempotent per clerk and day; nothing is sent when both are 0."""
+    from django.urls import reverse
+
+    from ministry.offices import returns_clerks
+    from missions.models import MissionOrder, State
+
+    from .receivers import tell
+
+    today = today or timezone.localdate()
+    to_check = MissionOrder.objects.filter(state=State.RETURNED).count()
+    overdue = MissionOrder.objects.filter(state__in=[State.ISSUED, State.SENT_BACK],
+                                          overdue_since__isnull=False).count()
+    if not (to_check or overdue):
+        return 0
+    from khmer.digits import to_khmer_digits
+
+    context = {"to_check": to_check, "overdue": overdue, "to_check_km": to_khmer_digits(to_check),
+               "overdue_km": to_khmer_digits(overdue)}
+    told = 0
+    for clerk in returns_clerks():
+        tell(clerk, key=f"returns.digest:{today}:{clerk.pk}", kind="returns.digest", context=context,
+             url=reverse("missions:returns"), subject="")
+        told += 1
+    return told

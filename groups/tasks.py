@@ -60,3 +60,10 @@ def sweep_outbox(limit: int = 1000) -> int:
     if ids:
         log.info("outbox sweeper re-queued %d notices", len(ids))
     return len(ids)
+
+
+@shared_task
+def send_returns_digest() -> int:
+    from .services import returns_digest_send
+
+    return returns_digest_send()

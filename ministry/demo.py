@@ -36,6 +36,8 @@ DEPARTMENTS = [
     ("OFFICE-RECRUIT", "DEPT-PERSONNEL", "office", "Recruitment Office", "ការិយាល័យជ្រើសរើស"),
     ("OFFICE-CAREER", "DEPT-PERSONNEL", "office", "Career Management Office", "ការិយាល័យគ្រប់គ្រងអាជីព"),
     ("OFFICE-MISSIONS", "DEPT-ADMIN", "office", "Mission Orders Office", "ការិយាល័យលិខិតបញ្ជាបេសកកម្ម"),
+    ("OFFICE-RETURNS", "DEPT-ADMIN", "office", "Mission Returns Office", "ការិយាល័យឯកសារប្រគល់ត្រឡប់"),
+    ("OFFICE-CABINET-ADMIN", "CABINET", "office", "Cabinet Administration Office", "ការិយាល័យរដ្ឋបាលខុទ្ទកាល័យ"),
 ]
 
 # (position code, unit code) — one holder each; every position of A.1 is held.
@@ -57,9 +59,10 @@ LOGINS = {
     "official": (["official"], "official", "DEPT-PERSONNEL", "f"),
     "head": (["official", "unit_head", "approver"], "head-of-department", "DEPT-PERSONNEL", "m"),
     "leader": (["official", "approver", "unit_head"], "director-general", "GDPOLICY", "m"),
-    "cabinet": (["official", "issuing_clerk"], "official", "CABINET", "f"),
-    "gdaf": (["official", "issuing_clerk"], "official", "GDAF", "m"),
-    "returns": (["official", "returns_clerk"], "official", "DEPT-ADMIN", "f"),
+    # The clerks sit in offices under the Cabinet and GDAF, as in the Ministry.
+    "cabinet": (["official", "issuing_clerk"], "official", "OFFICE-CABINET-ADMIN", "f"),
+    "gdaf": (["official", "issuing_clerk"], "official", "OFFICE-MISSIONS", "m"),
+    "returns": (["official", "returns_clerk"], "official", "OFFICE-RETURNS", "f"),
     "admin": (["official", "administrator"], "head-of-office", "DEPT-IT", "m"),
 }
 DEMO_PASSWORD_SUFFIX = "-demo-2026"

@@ -22,6 +22,17 @@ PURPOSES = [
 ]
 
 
+def _letter_scan(text):
+    img = Image.new("RGB", (420, 594), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for y in range(120, 520, 24):
+        draw.line((40, y, 380, y), fill=(180, 180, 180), width=2)
+    draw.text((40, 60), text, fill=(20, 20, 20))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return SimpleUploadedFile("letter.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
 def _stamp_image(text):
     img = Image.new("RGB", (480, 320), (250, 248, 240))
     draw = ImageDraw.Draw(img)
@@ -63,6 +74,7 @@ def load_orders(logins) -> dict:
     clerks = {"GDAF": logins["gdaf"][0], "CABINET": logins["cabinet"][0]}
     returns = logins["returns"][0]
     colleagues = list(Official.objects.filter(unit=me.unit, active=True).exclude(pk__in=[me.pk, head.pk])[:6])
+    without_login = [o for o in colleagues if o.user_id is None] or colleagues
     provinces = list(Province.objects.all())
     today = timezone.localdate()
     created = 0
@@ -84,8 +96,9 @@ def load_orders(logins) -> dict:
             legs.insert(1, s.LegInput(travel_date=start + timedelta(days=1), means=Means.BUS, from_province=a,
                                       to_province=b))
             legs[-1].from_province = b
-        if state in ("returned", "sent_back", "accepted"):
-            travellers = [me, head] if i % 2 else [me]  # both have logins to file their stamps
+        if state in ("returned", "sent_back", "accepted", "issued"):
+            # A delegation whose second member has no login: the head of delegation records everyone's stamps.
+            travellers = [me, without_login[i % len(without_login)]] if i % 2 or state != "issued" else [me]
         else:
             travellers = [me, colleagues[i % len(colleagues)]] if i % 3 else [me]
         purpose_km, purpose_en = PURPOSES[i % len(PURPOSES)]
@@ -101,10 +114,12 @@ def load_orders(logins) -> dict:
             legs=legs,
             invitation_sender="រដ្ឋបាលខេត្ត" + a.name_km,
             invitation_number=f"{100 + i} ស.ជ.ណ",
-            invitation_date=start - timedelta(days=14),
+            invitation_date=min(start, today) - timedelta(days=14),
+            invitation_scan=_letter_scan(f"{100 + i}") if basis == Basis.INVITATION else None,
             approval_leader=leader if basis == Basis.APPROVAL else None,
-            approval_date=start - timedelta(days=7) if basis == Basis.APPROVAL else None,
+            approval_date=min(start, today) - timedelta(days=7) if basis == Basis.APPROVAL else None,
             approval_note="ឯកភាពតាមសំណើ" if basis == Basis.APPROVAL else "",
+            approval_scan=_letter_scan("OK") if basis == Basis.APPROVAL else None,
         )
         order = s.order_create(by=me.user, data=data)
         created += 1
@@ -135,8 +150,8 @@ def _drive(order, state, me, head, leader, clerk, returns):
     if state == "issued":
         return
     for traveller in order.travellers.select_related("official__user"):
-        for leg in order.legs.all():
-            s.stamp_record(order=order, leg=leg, by=traveller.official.user, departed_on=leg.travel_date,
+        for leg in order.legs.all():  # the head of delegation (``me``) records every traveller's legs
+            s.stamp_record(order=order, leg=leg, by=me.user, traveller=traveller, departed_on=leg.travel_date,
                            arrived_on=leg.travel_date, scan=_stamp_image(f"{leg.seq}"))
     s.report_save(order=order, by=me.user, text="បេសកកម្មបានបញ្ចប់ដោយជោគជ័យ។ លទ្ធផលលម្អិតមានក្នុងឯកសារភ្ជាប់។")
     s.order_file_return(order=order, by=me.user)

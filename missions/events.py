@@ -19,14 +19,20 @@ RETURNED = "returned"
 SENT_BACK = "sent_back"
 ACCEPTED = "accepted"
 OVERDUE = "overdue"
+OVERDUE_ESCALATED = "overdue_escalated"  # still not returned some days after "overdue": the head of unit is told
+REASSIGNED = "reassigned"  # kwargs: previous (the leader it was waiting for)
 
-ALL = (SUBMITTED, APPROVED, REJECTED, CANCELLED, ISSUED, REVOKED, RETURNED, SENT_BACK, ACCEPTED, OVERDUE)
+ALL = (SUBMITTED, APPROVED, REJECTED, CANCELLED, ISSUED, REVOKED, RETURNED, SENT_BACK, ACCEPTED, OVERDUE,
+       OVERDUE_ESCALATED, REASSIGNED)
 
 # sender: MissionOrder class; kwargs: order, event, actor (user or None), note
 mission_event = Signal()
 
+# sender: ApprovalDelegation class; kwargs: delegation (its ends_on already moved), actor
+delegation_ended = Signal()
 
-def emit(order, event: str, *, actor=None, note: str = "") -> None:
+
+def emit(order, event: str, *, actor=None, note: str = "", **extra) -> None:
     if event not in ALL:
         raise ValueError(f"unknown mission event {event!r}")
-    mission_event.send(sender=type(order), order=order, event=event, actor=actor, note=note)
+    mission_event.send(sender=type(order), order=order, event=event, actor=actor, note=note, **extra)

@@ -15,6 +15,7 @@ from ministry.selectors import issuers, leaders
 from portal import limits
 from portal.widgets import DayInput, FastSelect
 
+from . import rules
 from .models import Basis, Means, State, country_choices
 
 DATE = DayInput()
@@ -98,7 +99,7 @@ class ChosenHead(forms.Select):
 class OrderForm(forms.Form):
     issuing_unit = forms.ModelChoiceField(
         label=_("Issued by"), queryset=Unit.objects.none(),
-        help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
+        help_text=rules.B1_MESSAGE,
     )
     purpose_km = forms.CharField(label=_("Purpose (Khmer)"), max_length=limits.PURPOSE, widget=forms.Textarea(attrs={"rows": 2, "lang": "km"}))
     purpose_en = forms.CharField(label=_("Purpose (English)"), required=False, max_length=limits.PURPOSE,
@@ -112,10 +113,12 @@ class OrderForm(forms.Form):
                                         required=False)
     approval_date = forms.DateField(label=_("Approval date"), required=False, widget=DATE)
     approval_note = forms.CharField(label=_("Approval note"), required=False, max_length=limits.APPROVAL_NOTE, widget=forms.Textarea(attrs={"rows": 2}))
-    approval_scan = forms.FileField(label=_("Scanned approval (optional)"), required=False, widget=scan_input())
+    approval_scan = forms.FileField(label=_("Scanned approval"), required=False, widget=scan_input())
     invitation_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
     approval_scan_held = forms.CharField(required=False, widget=forms.HiddenInput)
-    approver = LeaderChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none())
+    approver = LeaderChoiceField(label=_("Leader asked to approve"), queryset=Official.objects.none(),
+                                 help_text=_("Proposed from your chain of command; only leaders who can approve "
+                                             "in the portal or on Telegram are listed."))
     travellers = OfficialsField(label=_("Travellers"), queryset=Official.objects.none(), widget=ChosenPeople,
                                 help_text=_("Untick to remove; search by name or ID below to add."))
     head = OfficialChoiceField(label=_("Head of delegation"), queryset=Official.objects.none(), required=False,
@@ -130,7 +133,9 @@ class OrderForm(forms.Form):
         for name in ("approver", "approval_leader"):  # portal.js puts a filter box before these lists
             self.fields[name].widget.attrs["data-searchable"] = _("Type part of a name, position or unit")
         self.fields["issuing_unit"].queryset = issuers()
-        self.fields["approver"].queryset = leaders()
+        self.fields["approver"].queryset = rules.approvers(me)
+        if not self.is_bound and not self.initial.get("approver"):
+            self.initial["approver"] = getattr(rules.approver_proposal(me), "pk", None)
         self.fields["approval_leader"].queryset = leaders()
         people = travellers_choices_for(me)
         self.fields["travellers"].queryset = people
@@ -140,23 +145,7 @@ class OrderForm(forms.Form):
         found = {str(o.pk): o for o in people.filter(pk__in=keys)} if keys else {}
         self.fields["head"].widget.shown = [found[k] for k in dict.fromkeys(keys) if k in found]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("basis") == Basis.INVITATION:
-            for name in ("invitation_sender", "invitation_number", "invitation_date"):
-                if not data.get(name):
-                    self.add_error(name, _("Needed for an invitation letter."))
-        elif data.get("basis") == Basis.APPROVAL:
-            for name in ("approval_leader", "approval_date"):
-                if not data.get(name):
-                    self.add_error(name, _("Needed for an approval in principle."))
-        start, end = data.get("departure_date"), data.get("return_date")
-        if start and end and end < start:
-            self.add_error("return_date", _("The return date is before the departure date."))
-        head, travellers = data.get("head"), data.get("travellers")
-        if head and travellers is not None and head not in travellers:
-            self.add_error("head", _("The head of delegation must be one of the travellers."))
-        return data
+    # The rules (B.1, B.2, dates, head of delegation, approver) are the service's: ``services._validate_input``.
 
 
 class LegForm(forms.Form):
@@ -241,7 +230,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("Any"))] + list(State.choices)
+        self.fields["state"].choices = [("", _("Any")), ("active", _("In progress (submitted, approved, issued)")),
+                                         ("to_return", _("Return to file (issued, sent back)"))] + list(State.choices)
         self.fields["issuer"].queryset = issuers()
         # Validation still goes through each field's queryset; only the options shown come from a
         # short-lived cache instead of 150-odd model instances made on every list page.

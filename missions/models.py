@@ -21,6 +21,7 @@ from ministry.models import Official, Province, Unit, reads_english
 from portal import limits
 
 from . import permissions as perm
+from . import rules
 from .storage import private_storage, random_upload_path
 
 
@@ -93,7 +94,7 @@ class MissionOrder(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="issued_orders",
         limit_choices_to={"may_issue_orders": True},
-        help_text=_("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1)."),
+        help_text=rules.B1_MESSAGE,
     )
     requesting_unit = models.ForeignKey(
         Unit, verbose_name=_("requesting unit"), on_delete=models.PROTECT, related_name="requested_orders"
@@ -160,6 +161,8 @@ class MissionOrder(FSMModelMixin, models.Model):
         _("report attachment"), storage=private_storage, upload_to=random_upload_path, blank=True, max_length=200
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("return filed by"), null=True,
+                                    blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True, editable=False, db_index=True)
 
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
@@ -226,24 +229,47 @@ class MissionOrder(FSMModelMixin, models.Model):
     def is_overdue(self):
         return self.overdue_since is not None and self.state in (State.ISSUED, State.SENT_BACK)
 
+    def basis_errors(self) -> dict:
+        """What is missing or wrong in the basis (B.2), by field (``rules.basis_errors``)."""
+        return rules.basis_errors(
+            basis=self.basis, invitation_sender=self.invitation_sender, invitation_number=self.invitation_number,
+            invitation_date=self.invitation_date, approval_leader=self.approval_leader,
+            approval_date=self.approval_date, requested_by_id=self.requested_by_id,
+            traveller_ids=list(self.travellers.values_list("official_id", flat=True)) if self.pk else [],
+            requested_on=timezone.localdate(self.created))
+
     def basis_is_valid(self) -> bool:
-        if self.basis == Basis.INVITATION:
-            return bool(self.invitation_sender and self.invitation_number and self.invitation_date)
-        if self.basis == Basis.APPROVAL:
-            return bool(
-                self.approval_leader_id and self.approval_date and self.approval_leader.position.in_leadership_group
-            )
-        return False
+        return not self.basis_errors()
+
+    def basis_scan_missing(self) -> str | None:
+        return rules.basis_scan_missing(basis=self.basis, invitation_scan=self.invitation_scan,
+                                        approval_scan=self.approval_scan)
+
+    def has_basis_scan(self) -> bool:
+        return self.basis_scan_missing() is None
 
     def has_itinerary(self) -> bool:
         return self.travellers.exists() and self.legs.exists()
 
+    def missing_stamps(self) -> list[tuple["Traveller", "Leg"]]:
+        """Each (traveller, leg) of the whole delegation still without a stamped sheet (B.3), in order."""
+        travellers = list(self.travellers.select_related("official"))
+        legs = list(self.legs.select_related("from_province", "to_province"))
+        done = set(LegStamp.objects.filter(traveller__order=self, leg__order=self).exclude(scan="")
+                   .values_list("traveller_id", "leg_id"))
+        return [(t, leg) for t in travellers for leg in legs if (t.pk, leg.pk) not in done]
+
     def return_is_complete(self) -> bool:
         if not self.report_text.strip():
             return False
-        needed = self.travellers.count() * self.legs.count()
-        done = LegStamp.objects.filter(traveller__order=self, leg__order=self).exclude(scan="").count()
-        return needed > 0 and done == needed
+        return self.has_itinerary() and not self.missing_stamps()
+
+    def last_leg_date(self):
+        return self.legs.aggregate(last=models.Max("travel_date"))["last"] or self.return_date
+
+    def return_is_due(self) -> bool:
+        """A return is filed only once the last leg has been travelled."""
+        return timezone.localdate() >= self.last_leg_date()
 
     def issuer_may_issue(self) -> bool:
         return bool(self.issuing_unit.may_issue_orders)
@@ -271,7 +297,7 @@ class MissionOrder(FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=State.APPROVED, target=State.ISSUED,
-                conditions=[basis_is_valid, issuer_may_issue, has_itinerary], permission=perm.may_issue,
+                conditions=[basis_is_valid, has_basis_scan, issuer_may_issue, has_itinerary], permission=perm.may_issue,
                 custom={"label": _("Issue")})
     def issue(self):
         pass
@@ -282,7 +308,7 @@ class MissionOrder(FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=[State.ISSUED, State.SENT_BACK], target=State.RETURNED,
-                conditions=[return_is_complete], permission=perm.may_file_return,
+                conditions=[return_is_due, return_is_complete], permission=perm.may_file_return,
                 custom={"label": _("Submit the return")})
     def file_return(self):
         pass

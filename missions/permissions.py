@@ -5,11 +5,17 @@ Each takes ``(order, user)`` as django-fsm's ``permission=`` expects."""
 from django.utils import timezone
 
 from ministry.models import Role
+from ministry.offices import issuer_of, returns_office_of
 from ministry.roles import has_role, official_of
 
 
 def _is_traveller(order, official) -> bool:
     return order.pk is not None and order.travellers.filter(official=official).exists()
+
+
+def _involved(order, official) -> bool:
+    """Whether ``official`` asked for or travels on ``order``: then they never approve, issue or check it."""
+    return order.requested_by_id == official.pk or _is_traveller(order, official)
 
 
 def may_submit(order, user) -> bool:
@@ -53,38 +59,56 @@ def may_cancel(order, user) -> bool:
         return False
     if order.requested_by_id == me.pk:
         return True
-    return may_issue(order, user)
+    # The issuing office sees a request once it is approved (least privilege), and may cancel it then.
+    return order.state == "approved" and may_issue(order, user)
 
 
 def clerk_issuer(user):
-    """The issuing unit (Cabinet or GDAF) an issuing clerk works for: their unit or the nearest above it."""
+    """The issuing unit (Cabinet or GDAF) an issuing clerk works for (``ministry.offices.issuer_of``)."""
     me = official_of(user)
     if me is None or not has_role(user, Role.ISSUING_CLERK):
         return None
     if not hasattr(user, "_portal_issuer"):
-        user._portal_issuer = me.unit.nearest(may_issue_orders=True)
+        user._portal_issuer = issuer_of(me)
     return user._portal_issuer
 
 
-def in_returns_office(user) -> bool:
-    """A returns clerk of GDAF (or of a unit under it) — B.3."""
+def clerk_returns_office(user):
+    """The returns office (GDAF) a returns clerk works for (``ministry.offices.returns_office_of``) — B.3."""
     me = official_of(user)
     if me is None or not has_role(user, Role.RETURNS_CLERK):
-        return False
+        return None
     if not hasattr(user, "_portal_returns"):
-        user._portal_returns = me.unit.nearest(receives_returns=True) is not None
+        user._portal_returns = returns_office_of(me)
     return user._portal_returns
 
 
-def may_issue(order, user) -> bool:
+def in_returns_office(user) -> bool:
+    return clerk_returns_office(user) is not None
+
+
+def works_for_issuer(order, user) -> bool:
+    """An issuing clerk of the order's issuer (their unit or the nearest above it), whatever the order's state."""
     issuer = clerk_issuer(user)
     return issuer is not None and issuer.pk == order.issuing_unit_id
 
 
+def may_issue(order, user) -> bool:
+    """An issuing clerk of the order's issuer who neither asked for it nor travels on it."""
+    return works_for_issuer(order, user) and not _involved(order, official_of(user))
+
+
 def may_file_return(order, user) -> bool:
+    """A traveller, the requester, or a returns clerk recording a return brought on paper."""
     me = official_of(user)
-    return me is not None and _is_traveller(order, me)
+    if me is None:
+        return False
+    return _involved(order, me) or in_returns_office(user)
 
 
 def may_check_return(order, user) -> bool:
-    return in_returns_office(user)
+    """A returns clerk who neither filed the return, nor asked for the mission, nor travelled on it."""
+    me = official_of(user)
+    if me is None or not in_returns_office(user):
+        return False
+    return order.returned_by_id != user.pk and not _involved(order, me)

@@ -11,6 +11,11 @@ from ministry.roles import has_role, official_of
 from .permissions import clerk_issuer, in_returns_office
 from .models import IN_RETURNS_QUEUE, ApprovalDelegation, MissionOrder, State, Traveller
 
+# What an issuing office sees of its orders (least privilege): from approval on, never drafts or requests
+# still waiting for a leader.
+ISSUER_SEES = Q(state__in=[State.APPROVED, State.ISSUED, State.REVOKED, State.RETURNED, State.SENT_BACK,
+                           State.ACCEPTED]) | Q(state=State.CANCELLED, approved_by__isnull=False)
+
 
 def orders_visible_q(user) -> Q:
     """Which orders ``user`` may see: their own and their unit's; a head their subtree;
@@ -26,7 +31,7 @@ def orders_visible_q(user) -> Q:
         q |= Q(requesting_unit__path__startswith=me.unit.path)
     issuer = clerk_issuer(user)
     if issuer is not None:
-        q |= Q(issuing_unit=issuer)
+        q |= Q(issuing_unit=issuer) & ISSUER_SEES
     if in_returns_office(user):
         q |= Q(issued_at__isnull=False)
     if has_role(user, Role.APPROVER):
@@ -103,23 +108,33 @@ def approval_queue(user):
     )
 
 
+def _involved_ids(me) -> list[int]:
+    return list(Traveller.objects.filter(official=me).values_list("order_id", flat=True))
+
+
 def issue_queue(user):
-    """Approved orders of the issuer (Cabinet or GDAF) the clerk works for."""
+    """Approved orders of the issuer (Cabinet or GDAF) the clerk works for (``permissions.clerk_issuer``);
+    never one the clerk asked for or travels on (``permissions.may_issue``)."""
     me = official_of(user)
-    if me is None or not has_role(user, Role.ISSUING_CLERK) or not me.unit.may_issue_orders:
+    issuer = clerk_issuer(user)
+    if issuer is None:
         return _none()
-    return MissionOrder.objects.filter(state=State.APPROVED, issuing_unit=me.unit)
+    return (MissionOrder.objects.filter(state=State.APPROVED, issuing_unit=issuer)
+            .exclude(requested_by=me).exclude(pk__in=_involved_ids(me)))
 
 
 def returns_queue(user):
-    """GDAF's returns: returned orders to check, overdue ones and those sent back; overdue first."""
+    """GDAF's returns: returned orders to check, overdue ones and those sent back; overdue first.  A clerk
+    never finds there a return they filed, a mission they asked for or travelled on
+    (``permissions.may_check_return``)."""
     from django.db.models import F
 
     me = official_of(user)
-    if me is None or not has_role(user, Role.RETURNS_CLERK) or not me.unit.receives_returns:
+    if not in_returns_office(user):
         return _none()
-    return MissionOrder.objects.filter(IN_RETURNS_QUEUE).order_by(
-        F("overdue_since").asc(nulls_last=True), "return_date", "id")
+    return (MissionOrder.objects.filter(IN_RETURNS_QUEUE)
+            .exclude(requested_by=me).exclude(pk__in=_involved_ids(me)).exclude(returned_by=user)
+            .order_by(F("overdue_since").asc(nulls_last=True), "return_date", "id"))
 
 
 def with_list_data(qs):
@@ -225,6 +240,13 @@ SORTS = {
 }
 
 
+# States the lists filter by together (the dashboard's cards open them): value → the states it means.
+STATE_GROUPS = {
+    "active": (State.SUBMITTED, State.APPROVED, State.ISSUED),
+    "to_return": (State.ISSUED, State.SENT_BACK),
+}
+
+
 def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, date_to=None, province=None,
                   overdue=False, q="", sort=""):
     """Apply the queue filters; each argument is optional.  ``q`` matches a traveller's Khmer or
@@ -232,7 +254,9 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
     of the purpose (all of them), or a day the mission covers.  ``sort`` is a key of ``SORTS``."""
     from .models import Leg
 
-    if state:
+    if state in STATE_GROUPS:
+        qs = qs.filter(state__in=STATE_GROUPS[state])
+    elif state:
         qs = qs.filter(state=state)
     if unit:
         qs = qs.filter(requesting_unit__in=Unit.subtree_ids(unit.path if isinstance(unit, Unit) else unit))

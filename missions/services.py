@@ -19,8 +19,9 @@ from django_fsm import can_proceed
 
 from ministry.models import Official, Unit
 from ministry.roles import official_of
+from portal.templatetags.portal import day, num
 
-from . import events, limits
+from . import events, limits, rules
 from .models import (
     ApprovalDelegation,
     Basis,
@@ -33,7 +34,7 @@ from .models import (
     State,
     Traveller,
 )
-from .permissions import acting_for
+from .permissions import acting_for, may_file_return
 from .uploads import check_upload
 
 
@@ -87,38 +88,34 @@ class OrderInput:
     files: dict = field(default_factory=dict)
 
 
-def _validate_input(data: OrderInput) -> None:
+def _validate_input(data: OrderInput, requester: Official, requested_on: date | None = None) -> None:
+    """Every rule a request must meet before it is saved (``rules``); nothing is written on an error."""
     errors = {}
+    traveller_ids = [o.pk for o in data.travellers]
     limits.clean_order_input(data, errors)
     if not data.issuing_unit.may_issue_orders:
-        errors["issuing_unit"] = _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
+        errors["issuing_unit"] = rules.B1_MESSAGE
     if data.return_date < data.departure_date:
         errors["return_date"] = _("The return date is before the departure date.")
     if not data.travellers:
         errors["travellers"] = _("Add at least one traveller.")
-    if len({o.pk for o in data.travellers}) != len(data.travellers):
+    if len(set(traveller_ids)) != len(traveller_ids):
         errors["travellers"] = _("A traveller is listed twice.")
     if data.head is not None and data.head not in data.travellers:
-        errors["travellers"] = _("The head of delegation must be one of the travellers.")
+        errors["head"] = _("The head of delegation must be one of the travellers.")
     if not data.legs:
         errors["legs"] = _("Add at least one leg to the itinerary.")
     for leg in data.legs:
         if not (data.departure_date <= leg.travel_date <= data.return_date):
             errors["legs"] = _("Every leg's date must fall between the departure and return dates.")
-    if data.approver is None or not data.approver.position.in_leadership_group:
-        errors["approver"] = _("Choose a leader (a holder of a leadership position) to approve the request.")
-    elif data.approver in data.travellers:
-        errors["approver"] = _("A traveller cannot approve their own mission.")
-    if data.basis == Basis.INVITATION:
-        if not (data.invitation_sender and data.invitation_number and data.invitation_date):
-            errors["basis"] = _("An invitation letter needs the inviting body, its number and its date.")
-    elif data.basis == Basis.APPROVAL:
-        if data.approval_leader is None or not data.approval_leader.position.in_leadership_group:
-            errors["basis"] = _("An approval in principle needs the leader who gave it.")
-        elif data.approval_date is None:
-            errors["basis"] = _("An approval in principle needs its date.")
-    else:
-        errors["basis"] = _("Choose the basis: an invitation letter or an approval in principle (B.2).")
+    problem = rules.approver_error(data.approver, requested_by_id=requester.pk, traveller_ids=traveller_ids)
+    if problem:
+        errors["approver"] = problem
+    errors.update(rules.basis_errors(
+        basis=data.basis, invitation_sender=data.invitation_sender, invitation_number=data.invitation_number,
+        invitation_date=data.invitation_date, approval_leader=data.approval_leader, approval_date=data.approval_date,
+        requested_by_id=requester.pk, traveller_ids=traveller_ids,
+        requested_on=requested_on or timezone.localdate()))
     for key in ("invitation_scan", "approval_scan"):
         upload = getattr(data, key)
         if upload:
@@ -169,7 +166,7 @@ def order_create(*, by, data: OrderInput) -> MissionOrder:
     me = official_of(by)
     if me is None:
         raise ValidationError(_("Your login is not linked to an official; ask the administrator."))
-    _validate_input(data)
+    _validate_input(data, me)
     order = MissionOrder(requesting_unit=me.unit, requested_by=me)
     _apply_input(order, data)
     order.save()
@@ -189,7 +186,7 @@ def order_update_draft(*, order: MissionOrder, by, data: OrderInput) -> MissionO
                                 % {"state": locked.get_state_display()})
     if not may_submit(locked, by):
         raise TransitionRefused(_("You are not allowed to do that with this order."))
-    _validate_input(data)
+    _validate_input(data, locked.requested_by, timezone.localdate(locked.created))
     _apply_input(locked, data)
     locked.save()
     _write_people_and_legs(locked, data)
@@ -214,22 +211,36 @@ def _refusal(order, method, user):
     return None
 
 
+def _basis_message(order):
+    return " ".join(str(m) for m in order.basis_errors().values())
+
+
 def _submit_message(order):
     if not order.has_itinerary():
         return _("Add the travellers and the itinerary before submitting.")
-    return _("The basis is incomplete: an invitation letter (body, number, date) or a leader's approval (B.2).")
+    return _basis_message(order)
 
 
 def _issue_message(order):
     if not order.issuer_may_issue():
-        return _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
-    return _("No valid basis: the order needs an invitation letter or the leadership's approval (B.2).")
+        return str(rules.B1_MESSAGE)
+    if not order.has_itinerary():
+        return _("Add the travellers and the itinerary before submitting.")
+    return order.basis_scan_missing() or _basis_message(order)
 
 
 def _return_message(order):
+    if not order.return_is_due():
+        return _("The return can be filed only after the last leg of the mission (%(date)s).") % {
+            "date": day(order.last_leg_date())}
     if not order.report_text.strip():
         return _("Write the report on the results of the mission before submitting the return.")
-    return _("Every traveller must record every leg with the stamped visa sheet before the return (B.3).")
+    missing = order.missing_stamps()
+    return _("The stamped visa sheet is missing for: %(missing)s (B.3).") % {
+        "missing": "; ".join(_("%(traveller)s, leg %(leg)s") % {"traveller": t.official, "leg": num(leg.seq)}
+                             for t, leg in missing)}
+
+
 
 
 _CONDITION_MESSAGES = {"submit": _submit_message, "issue": _issue_message, "file_return": _return_message}
@@ -376,6 +387,7 @@ def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
 def order_file_return(*, order: MissionOrder, by) -> MissionOrder:
     def prepare(o):
         o.returned_at = timezone.now()
+        o.returned_by = by
 
     return _move(order, by, "file_return", events.RETURNED, prepare=prepare)
 
@@ -399,30 +411,52 @@ def order_accept(*, order: MissionOrder, by, note: str = "") -> MissionOrder:
 # --- the return (B.3) ---------------------------------------------------------------
 
 
-def _editable_return(order: MissionOrder, by) -> Traveller:
+def _editable_return(order: MissionOrder, by) -> None:
+    """The return may be filled in: after issue or a send-back, by a traveller, the requester or a returns
+    clerk recording a return brought on paper (``permissions.may_file_return``)."""
     if order.state not in (State.ISSUED, State.SENT_BACK):
         raise TransitionRefused(_("The return can be filled in only after issue, or after GDAF sent it back."))
+    if not may_file_return(order, by):
+        raise TransitionRefused(_("Only a traveller, the requester or GDAF's returns office can fill in this return."))
+
+
+def stamp_recorders(order: MissionOrder, by) -> list[Traveller]:
+    """The travellers whose stamps ``by`` may record: everyone's for the head of delegation, the requester
+    and the returns office (a return on paper); one's own for another traveller."""
+    from .permissions import in_returns_office
+
     me = official_of(by)
-    traveller = order.travellers.filter(official=me).first() if me else None
-    if traveller is None:
-        raise TransitionRefused(_("Only a traveller on this mission can fill in its return."))
-    return traveller
+    travellers = list(order.travellers.select_related("official"))
+    if me is None:
+        return []
+    if order.requested_by_id == me.pk or in_returns_office(by) or any(
+            t.is_head and t.official_id == me.pk for t in travellers):
+        return travellers
+    return [t for t in travellers if t.official_id == me.pk]
 
 
 @transaction.atomic
 def stamp_record(
-    *, order: MissionOrder, leg: Leg, by, departed_on: date, arrived_on: date, scan, note: str = ""
+    *, order: MissionOrder, leg: Leg, by, departed_on: date, arrived_on: date, scan, note: str = "",
+    traveller: Traveller | None = None, today: date | None = None,
 ) -> LegStamp:
-    """Record one leg for the traveller who is logged in, with the stamped visa sheet."""
+    """Record one traveller's leg with the stamped visa sheet: the logged-in traveller's own by default; the
+    head of delegation, the requester or a returns clerk may record any traveller's."""
     order = MissionOrder.objects.select_for_update().get(pk=order.pk)
-    traveller = _editable_return(order, by)
+    _editable_return(order, by)
     if leg.order_id != order.pk:
         raise TransitionRefused(_("That leg belongs to another order."))
-    errors = {}
+    allowed = stamp_recorders(order, by)
+    if traveller is None:
+        me = official_of(by)
+        traveller = next((t for t in allowed if me is not None and t.official_id == me.pk), None)
+    if traveller is None or traveller.pk not in {t.pk for t in allowed}:
+        raise TransitionRefused(_("You may record only your own legs; the head of delegation records everyone's."))
+    errors = rules.stamp_date_errors(departed_on=departed_on, arrived_on=arrived_on,
+                                     mission_start=order.departure_date, mission_end=order.return_date,
+                                     today=today or timezone.localdate())
     note = limits.L.one_line(note)
     limits.L.check_length(errors, "note", note, limits.L.STAMP_NOTE)
-    if arrived_on < departed_on:
-        errors["arrived_on"] = _("The arrival is before the departure.")
     existing = LegStamp.objects.filter(traveller=traveller, leg=leg).first()
     if scan:
         try:
@@ -485,7 +519,26 @@ def orders_mark_overdue(*, today: date | None = None) -> int:
             OrderLog.objects.create(order=order, action="overdue", note=str(today))
             events.emit(order, events.OVERDUE)
             marked += 1
-    return marked
+    return marked + orders_escalate_overdue(today=today)
+
+
+def orders_escalate_overdue(*, today: date | None = None) -> int:
+    """Orders still not returned ``RETURN_ESCALATE_DAYS`` after they became overdue: the head of the
+    requesting unit is told, once per order (the log line is the mark). Idempotent."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.RETURN_ESCALATE_DAYS)
+    escalated = 0
+    candidates = (MissionOrder.objects.filter(state__in=(State.ISSUED, State.SENT_BACK), overdue_since__lte=cutoff)
+                  .exclude(log__action="overdue_escalated").values_list("pk", flat=True))
+    for pk in list(candidates):
+        with transaction.atomic():
+            order = MissionOrder.objects.select_for_update().get(pk=pk)
+            if order.log.filter(action="overdue_escalated").exists():
+                continue
+            OrderLog.objects.create(order=order, action="overdue_escalated", note=str(today))
+            events.emit(order, events.OVERDUE_ESCALATED)
+            escalated += 1
+    return escalated
 
 
 # --- acting approvals ----------------------------------------------------------------
@@ -512,6 +565,74 @@ def delegation_create(*, leader: Official, acting: Official, starts_on: date, en
 
     audit(delegation, "missions.delegation.created", by=by, leader=leader.pk, acting=acting.pk,
           starts_on=str(starts_on), ends_on=str(ends_on))
+    return delegation
+
+
+def may_reassign(order: MissionOrder, user) -> bool:
+    """An administrator, or a clerk of the Cabinet or GDAF (issuing or returns office), may send a waiting
+    request to another leader."""
+    from ministry.models import Role
+    from ministry.roles import has_role
+
+    from .permissions import clerk_issuer, in_returns_office
+
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return clerk_issuer(user) is not None or in_returns_office(user)
+
+
+@transaction.atomic
+def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reason: str) -> MissionOrder:
+    """Send a waiting request to another leader, with a reason; audited, and both leaders are told."""
+    reason = _require(reason)
+    locked = MissionOrder.objects.select_for_update().select_related("approver").get(pk=order.pk)
+    if locked.state != State.SUBMITTED:
+        raise TransitionRefused(_("Only a request waiting for approval can be sent to another leader."))
+    if not may_reassign(locked, by):
+        raise TransitionRefused(_("Only the Cabinet, GDAF or an administrator can send a request to another leader."))
+    if approver is not None and approver.pk == locked.approver_id:
+        raise TransitionRefused(_("The request is already with this leader."))
+    problem = rules.approver_error(approver, requested_by_id=locked.requested_by_id,
+                                   traveller_ids=list(locked.travellers.values_list("official_id", flat=True)))
+    if problem:
+        raise ValidationError({"approver": problem})
+    previous = locked.approver
+    locked.approver = approver
+    locked.save(update_fields=["approver", "updated"])
+    OrderLog.objects.create(order=locked, action="reassigned", from_state=locked.state, to_state=locked.state,
+                            actor=by, note=f"{previous} → {approver}: {reason}")
+    from ministry.audit import audit
+
+    audit(locked, "missions.order.reassigned", by=by, previous=previous.pk if previous else None,
+          approver=approver.pk, reason=reason)
+    events.emit(locked, events.REASSIGNED, actor=by, note=reason, previous=previous)
+    return locked
+
+
+@transaction.atomic
+def delegation_end(*, delegation: ApprovalDelegation, by, today: date | None = None) -> ApprovalDelegation:
+    """End an acting approval early (from today on the acting leader no longer approves); they are told."""
+    from ministry.audit import audit
+    from ministry.models import Role
+    from ministry.roles import has_role
+
+    today = today or timezone.localdate()
+    delegation = ApprovalDelegation.objects.select_for_update().select_related("leader", "acting").get(pk=delegation.pk)
+    me = official_of(by)
+    if not (has_role(by, Role.ADMINISTRATOR) or (me is not None and me.pk == delegation.leader_id)):
+        raise TransitionRefused(_("Only the leader who gave the acting approval can end it."))
+    if delegation.ends_on < today:
+        raise TransitionRefused(_("This acting approval has already ended."))
+    ended = today - timedelta(days=1)
+    if ended < delegation.starts_on:
+        delegation.delete()
+        delegation.ends_on = ended
+    else:
+        delegation.ends_on = ended
+        delegation.save(update_fields=["ends_on"])
+    audit(delegation.acting, "missions.delegation.ended", by=by, leader=delegation.leader_id,
+          acting=delegation.acting_id, ended_on=str(ended))
+    events.delegation_ended.send(sender=ApprovalDelegation, delegation=delegation, actor=by)
     return delegation
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ministry.models import Role
 from ministry.roles import has_role, official_of
 
-from . import held, selectors, uploads
+from . import held, rules, selectors, uploads
 from . import services as s
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
 from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
-from .permissions import may_submit
+from .permissions import may_file_return, may_submit
 from .rows import column_labels, order_rows
 from portal.templatetags.portal import num
 
@@ -394,6 +395,8 @@ LOG_LABELS = {
     "report_saved": gettext_lazy("The report was saved"),
     "document_requested": gettext_lazy("A PDF of the order was requested"),
     "overdue": gettext_lazy("The return is overdue"),
+    "overdue_escalated": gettext_lazy("The head of unit was told the return is overdue"),
+    "reassigned": gettext_lazy("The request was sent to another leader"),
 }
 
 
@@ -454,7 +457,6 @@ def detail(request, pk):
     order = selectors.order_for(request.user, pk)
     if order is None:
         raise Http404
-    me = official_of(request.user)
     travellers = order.travellers.select_related("official")
     legs = order.legs.select_related("from_province", "to_province")
     log = list(order.log.select_related("actor__official", "acting_for"))
@@ -472,11 +474,13 @@ def detail(request, pk):
     documents = [(doc, _document_url(doc)) for doc in all_documents]
     stamps = list(LegStamp.objects.filter(traveller__order=order).exclude(scan="")
                   .select_related("traveller__official", "leg").order_by("traveller__sort", "leg__seq"))
-    is_traveller = me is not None and any(t.official_id == me.pk for t in travellers)
     return render(request, "missions/detail.html", {
         "order": order, "travellers": travellers, "legs": legs, "log": log, "documents": documents,
         "actions": _available_actions(order, request.user), "reason_form": ReasonForm(), "stamps": stamps,
-        "may_return": is_traveller and order.state in (State.ISSUED, State.SENT_BACK),
+        "may_return": order.state in (State.ISSUED, State.SENT_BACK) and may_file_return(order, request.user),
+        "may_reassign": order.state == State.SUBMITTED and s.may_reassign(order, request.user),
+        "approver_choices": rules.approvers(order.requested_by, exclude_ids=[t.official_id for t in travellers])
+        if order.state == State.SUBMITTED and s.may_reassign(order, request.user) else [],
         "may_edit": order.state == State.DRAFT and may_submit(order, request.user),
     })
 
@@ -535,6 +539,30 @@ def confirm(request, pk, action):
     })
 
 
+@require_POST
+def reassign(request, pk):
+    """Send a waiting request to another leader (Cabinet, GDAF or an administrator), with a reason."""
+    from ministry.models import Official
+
+    order = selectors.order_for(request.user, pk)
+    if order is None:
+        raise Http404
+    approver = Official.objects.filter(pk=request.POST.get("approver") or 0).first()
+    try:
+        if approver is None:
+            raise ValidationError(_("Choose a leader (a holder of a leadership position) to approve the request."))
+        s.order_reassign_approver(order=order, by=request.user, approver=approver,
+                                  reason=request.POST.get("reason", ""))
+    except s.TransitionRefused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The request was sent to %(leader)s; both leaders were told.") % {
+            "leader": approver})
+    return redirect("missions:detail", pk=order.pk)
+
+
 # --- the return (B.3) ----------------------------------------------------------------
 
 
@@ -545,12 +573,18 @@ def file_return(request, pk):
     if order is None:
         raise Http404
     me = official_of(request.user)
-    mine = order.travellers.filter(official=me).first() if me else None
-    if mine is None:
-        messages.error(request, _("Only a traveller on this mission can fill in its return."))
+    recorders = s.stamp_recorders(order, request.user) if may_file_return(order, request.user) else []
+    if not recorders and not may_file_return(order, request.user):
+        messages.error(request, _("Only a traveller, the requester or GDAF's returns office can fill in this return."))
         return redirect("missions:detail", pk=order.pk)
+    # Whose legs the page shows: the one asked for (the head of delegation, the requester and the returns
+    # office record everyone's), else one's own, else the first traveller.
+    wanted = request.POST.get("traveller") or request.GET.get("traveller")
+    mine = (next((t for t in recorders if str(t.pk) == wanted), None)
+            or next((t for t in recorders if me is not None and t.official_id == me.pk), None)
+            or (recorders[0] if recorders else None))
     legs = list(order.legs.select_related("from_province", "to_province"))
-    stamps = {st.leg_id: st for st in LegStamp.objects.filter(traveller=mine)}
+    stamps = {st.leg_id: st for st in LegStamp.objects.filter(traveller=mine)} if mine else {}
     bound_leg, bound_form, report_form = None, None, None
     if request.method == "POST":
         if "report" in request.POST:
@@ -577,7 +611,7 @@ def file_return(request, pk):
                 d = bound_form.cleaned_data
                 try:
                     s.stamp_record(order=order, leg=leg, by=request.user, departed_on=d["departed_on"],
-                                   arrived_on=d["arrived_on"], scan=d["scan"], note=d["note"])
+                                   arrived_on=d["arrived_on"], scan=d["scan"], note=d["note"], traveller=mine)
                 except ValidationError as exc:
                     _apply_errors(bound_form, exc)
                 except s.TransitionRefused as exc:
@@ -585,7 +619,7 @@ def file_return(request, pk):
                     return redirect("missions:detail", pk=order.pk)
                 else:
                     messages.success(request, _("Leg %(n)s was recorded.") % {"n": num(leg.seq)})
-                    return redirect("missions:return", pk=order.pk)
+                    return redirect(reverse("missions:return", args=[order.pk]) + f"?traveller={mine.pk}")
     rows = []
     for leg in legs:
         stamp = stamps.get(leg.pk)
@@ -599,13 +633,15 @@ def file_return(request, pk):
     if report_form is None:
         report_form = ReportForm(initial={"report_text": order.report_text})
     needed = order.travellers.count() * len(legs)
-    done = LegStamp.objects.filter(traveller__order=order).exclude(scan="").count()
+    missing = order.missing_stamps()
     editable = order.state in (State.ISSUED, State.SENT_BACK)
     return render(request, "missions/return.html", {
-        "order": order, "rows": rows, "report_form": report_form, "done": done, "needed": needed,
+        "order": order, "rows": rows if mine else [], "report_form": report_form, "done": needed - len(missing),
+        "needed": needed, "editable": editable and mine is not None,
         "sent_back": order.log.filter(action="send_back").order_by("-created").first()
         if order.state == State.SENT_BACK else None,
-        "editable": editable, "may_submit": editable and order.return_is_complete(),
+        "may_submit": editable and order.return_is_complete() and order.return_is_due(),
+        "traveller": mine, "recorders": recorders if len(recorders) > 1 else [], "missing": missing,
     })
 
 
@@ -683,5 +719,19 @@ def delegations(request):
             messages.success(request, _("The acting approval was saved."))
             return redirect("missions:delegations")
     rows = ApprovalDelegation.objects.filter(Q(leader=me) | Q(acting=me)).select_related("leader", "acting")
-    return render(request, "missions/delegations.html", {"form": form, "rows": rows})
+    return render(request, "missions/delegations.html", {"form": form, "rows": rows, "me": me,
+                                                         "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def delegation_end(request, pk):
+    delegation = get_object_or_404(ApprovalDelegation, pk=pk)
+    try:
+        s.delegation_end(delegation=delegation, by=request.user)
+    except s.TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The acting approval was ended; the acting leader was told."))
+    return redirect("missions:delegations")
 

@@ -25,6 +25,7 @@ from .documents.package import return_package as build_return_package
 from .documents.render import MAX_ATTEMPTS, revocation
 from .documents.verification import check_file
 from .models import LegStamp, MissionOrder, OrderDocument, State
+from .permissions import in_returns_office, works_for_issuer
 from .selectors import order_for
 from .services import document_request
 from .uploads import check_upload
@@ -33,14 +34,8 @@ from .uploads import check_upload
 
 
 def may_rerender(user, order) -> bool:
-    """The issuing unit's clerks, once the order has its number."""
-    me = official_of(user)
-    return (
-        me is not None
-        and order.number is not None
-        and has_role(user, Role.ISSUING_CLERK)
-        and me.unit_id == order.issuing_unit_id
-    )
+    """The issuing unit's clerks (``permissions.works_for_issuer``), once the order has its number."""
+    return order.number is not None and works_for_issuer(order, user)
 
 
 def may_get_return_package(user, order) -> bool:
@@ -49,12 +44,7 @@ def may_get_return_package(user, order) -> bool:
         return False
     if has_role(user, Role.ADMINISTRATOR):
         return True
-    me = official_of(user)
-    if me is None:
-        return False
-    if has_role(user, Role.RETURNS_CLERK) and me.unit.receives_returns:
-        return True
-    return has_role(user, Role.ISSUING_CLERK) and me.unit_id == order.issuing_unit_id
+    return in_returns_office(user) or works_for_issuer(order, user)
 
 
 def documents_panel(user, order) -> dict:

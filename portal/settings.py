@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "missions",
     "groups",
     "finance",
+    "inbox",
     "portal",
 ]
 
@@ -161,6 +162,7 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-returns": {"task": "missions.tasks.mark_overdue_orders", "schedule": 3600.0},
     "sweep-notice-outbox": {"task": "groups.tasks.sweep_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0)},
     "sweep-pending-renders": {"task": "missions.tasks.sweep_pending_renders", "schedule": 120.0},
+    "returns-digest": {"task": "groups.tasks.send_returns_digest", "schedule": 86400.0},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -217,6 +219,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Portal ---------------------------------------------------------------
 RETURN_OVERDUE_DAYS = env.int("RETURN_OVERDUE_DAYS", default=7)
+# Days an order stays overdue before the head of the requesting unit is told too.
+RETURN_ESCALATE_DAYS = env.int("RETURN_ESCALATE_DAYS", default=7)
 ALLOW_OTHER_ISSUERS = env_bool("ALLOW_OTHER_ISSUERS", False)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")

@@ -38,6 +38,7 @@ urlpatterns = [
     path("verify/", include("missions.verify_urls")),
     path("groups/", include("groups.urls")),
     path("finance/", include("finance.urls")),
+    path("inbox/", include("inbox.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):

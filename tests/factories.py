@@ -48,15 +48,21 @@ def make_official(unit, position="official", roles=(), username=None, gender="m"
 
 
 class Cast:
-    """Everyone a test needs, by role and unit.
+    """Everyone a test needs, by role and unit, placed as in the Ministry.
 
-    unit_a and unit_b are departments of two different general departments."""
+    unit_a and unit_b are departments of two different general departments.  The clerks sit in offices
+    under GDAF and the Cabinet (never in GDAF or the Cabinet itself); most officials have no login
+    (``no_login``, ``minister``); ``tg_leader`` approves from Telegram only (no password, no e-mail)."""
 
     def __init__(self):
         organisation_load()
         self.unit_a = make_unit("DEPT-A", "GDPOLICY", name_en="Department A")
         self.unit_a_office = make_unit("OFFICE-A1", "DEPT-A", kind="office", name_en="Office A1")
         self.unit_b = make_unit("DEPT-B", "GDSERVICE", name_en="Department B")
+        self.gdaf_admin = make_unit("GDAF-ADMIN", "GDAF", name_en="Department of Administration")
+        self.gdaf_issue_office = make_unit("GDAF-ISSUE", "GDAF-ADMIN", kind="office", name_en="Office of Orders")
+        self.gdaf_returns_office = make_unit("GDAF-RETURNS", "GDAF-ADMIN", kind="office", name_en="Office of Returns")
+        self.cabinet_office = make_unit("CAB-ADMIN", "CABINET", kind="office", name_en="Cabinet Office")
         self.official = make_official(self.unit_a, username="official_a")
         self.colleague = make_official(self.unit_a, username="colleague_a", gender="f")
         self.office_official = make_official(self.unit_a_office, username="office_a1")
@@ -65,11 +71,19 @@ class Cast:
         self.other_head = make_official(self.unit_b, "head-of-department", roles=["unit_head"], username="head_b")
         self.leader = make_official("GDPOLICY", "director-general", roles=["approver", "unit_head"], username="leader")
         self.leader2 = make_official("GDSERVICE", "director-general", roles=["approver", "unit_head"], username="leader2")
-        self.cabinet_clerk = make_official("CABINET", roles=["issuing_clerk"], username="cabinet_clerk")
-        self.gdaf_clerk = make_official("GDAF", roles=["issuing_clerk"], username="gdaf_clerk")
-        self.returns_clerk = make_official("GDAF", roles=["returns_clerk"], username="returns_clerk")
+        self.cabinet_clerk = make_official(self.cabinet_office, roles=["issuing_clerk"], username="cabinet_clerk")
+        self.gdaf_clerk = make_official(self.gdaf_issue_office, roles=["issuing_clerk"], username="gdaf_clerk")
+        self.returns_clerk = make_official(self.gdaf_returns_office, roles=["returns_clerk"], username="returns_clerk")
         self.gdaf_head = make_official("GDAF", "director-general", roles=["approver"], username="gdaf_dg")
         self.admin = make_official("MCS", roles=["administrator"], username="admin")
+        self.no_login = make_official(self.unit_a, login=False)
+        self.minister = make_official("MCS", "minister", login=False)
+        self.tg_leader = make_official("GDSERVICE", "deputy-director-general", roles=["approver"], username="tg_leader")
+        self.tg_leader.user.set_unusable_password()
+        self.tg_leader.user.save()
+        from groups.models import TelegramAccount
+
+        TelegramAccount.objects.create(official=self.tg_leader, telegram_user_id=7_000_001, chat_id=7_000_001)
         self.cabinet = Unit.objects.get(code="CABINET")
         self.gdaf = Unit.objects.get(code="GDAF")
 
@@ -109,6 +123,7 @@ def order_input(cast, *, travellers=None, start=None, days=3, issuer=None, basis
 
     start = start or (date.today() + timedelta(days=10))
     end = start + timedelta(days=days)
+    asked = min(start, date.today())  # the basis is dated before the request (B.2)
     pp = Province.objects.get(code="KH-12")
     sr = Province.objects.get(code="KH-17")
     bb = Province.objects.get(code="KH-2")
@@ -128,9 +143,11 @@ def order_input(cast, *, travellers=None, start=None, days=3, issuer=None, basis
         ],
         invitation_sender="សាលាខេត្តសៀមរាប",
         invitation_number="១២៣ ស.ខ.ស",
-        invitation_date=start - timedelta(days=20),
-        approval_leader=cast.leader if basis == "approval" else None,
-        approval_date=start - timedelta(days=5) if basis == "approval" else None,
+        invitation_date=asked - timedelta(days=20),
+        invitation_scan=upload("letter.pdf", pdf_bytes(), "application/pdf") if basis == "invitation" else None,
+        approval_leader=cast.leader2 if basis == "approval" else None,
+        approval_date=asked - timedelta(days=5) if basis == "approval" else None,
+        approval_scan=upload("approval.pdf", pdf_bytes(), "application/pdf") if basis == "approval" else None,
     )
 
 
@@ -149,8 +166,12 @@ STATE_PATH = {
 
 
 def make_order(cast, state="draft", **kwargs):
-    """Create an order and drive it through the real services to ``state``."""
+    """Create an order and drive it through the real services to ``state``.  An order that goes as far as
+    issued is made in the past, ready for its return (stamps are dated within the mission, never in the future)."""
     from missions import services as s
+
+    if "issue" in STATE_PATH[state] and kwargs.get("start") is None:
+        kwargs["start"] = date.today() - timedelta(days=kwargs.get("days", 3) + 7)
 
     order = s.order_create(by=cast.official.user, data=order_input(cast, **kwargs))
     clerk = cast.gdaf_clerk if order.issuing_unit == cast.gdaf else cast.cabinet_clerk

@@ -1,6 +1,8 @@
 """Journey 2: a leader approves the request in the admin; a GDAF issuing clerk issues it; the PDF
 downloads; GDAF's returns clerk sends the return back once, then accepts it."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from missions import services as s
@@ -35,7 +37,7 @@ def _file_return(cast, order):
 
 @pytest.mark.parametrize("lang", ["km", "en"])
 def test_leader_approves_in_admin_clerk_issues_pdf_downloads_return_sent_back_then_accepted(open_page, cast, lang):
-    order = make_order(cast, state="submitted")
+    order = make_order(cast, state="submitted", start=date.today() - timedelta(days=10))  # returned after the trip
     cast.leader.user.is_staff = True  # leaders reach the admin's approve button
     cast.leader.user.save()
 

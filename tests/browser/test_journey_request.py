@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.mark.parametrize("lang", ["km", "en"])
 def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cast, lang):
+    """The head of delegation asks for a mission of two (the other without a login), files the return for both
+    and finds each step in the inbox."""
     page = open_page(lang, phone=True)
     login(page, cast.official)
     set_language(page, lang)
-    start = date.today() + timedelta(days=12)
+    start = date.today() - timedelta(days=6)  # travelled already: stamps are never dated in the future
     end = start + timedelta(days=2)
     pp, sr = Province.objects.get(code="KH-12"), Province.objects.get(code="KH-17")
 
@@ -36,13 +38,13 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     started = time.monotonic()
     page.select_option("select[name=issuing_unit]", str(cast.gdaf.pk))
     page.select_option("select[name=approver]", str(cast.leader.pk))
-    # The requester is already ticked; a colleague is found by name and ticked.
+    # The requester is already ticked; a colleague without a login is found by name and ticked.
     assert page.locator(f"#travellers-chosen input[value='{cast.official.pk}']").is_checked()
     assert not page.locator("select[multiple]").count()
     assert not page.locator("select[name=head]").is_visible()  # asked once there are two travellers
-    page.fill("#traveller-search", cast.colleague.name_latin[:6])
-    page.locator(f"#traveller-results input[value='{cast.colleague.pk}']").check()
-    assert page.locator(f"#travellers-chosen input[value='{cast.colleague.pk}']").is_checked()
+    page.fill("#traveller-search", cast.no_login.name_latin[:6])
+    page.locator(f"#traveller-results input[value='{cast.no_login.pk}']").check()
+    assert page.locator(f"#travellers-chosen input[value='{cast.no_login.pk}']").is_checked()
     page.select_option("select[name=head]", str(cast.official.pk))
 
     # The itinerary starts where the requester works; the next leg starts where the previous one ended.
@@ -77,7 +79,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state("networkidle")
     assert page.locator(".attached", has_text="invitation.pdf").is_visible()
-    assert page.locator(f"#travellers-chosen input[value='{cast.colleague.pk}']").is_checked()
+    assert page.locator(f"#travellers-chosen input[value='{cast.no_login.pk}']").is_checked()
     axe_check(page, f"request form with an error ({lang})")
     shot(page, "request", lang, "2-error-keeps-the-scan")
     page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ")
@@ -100,25 +102,26 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     # (the leader approves and GDAF issues: journey 2 drives those pages)
     order = s.order_approve(order=order, by=cast.leader.user)
     order = s.order_issue(order=order, by=cast.gdaf_clerk.user)
-    for leg in order.legs.all():  # the colleague records their own legs
-        s.stamp_record(order=order, leg=leg, by=cast.colleague.user, departed_on=leg.travel_date,
-                       arrived_on=leg.travel_date, scan=upload())
 
-    # 2. the return: a photo of each stamped visa sheet, then the report
+    # 2. the return: the head of delegation records a photo of each stamped visa sheet for both travellers
     page.goto(f"/missions/{order.pk}/return/")
     axe_check(page, f"return ({lang})")
     shot(page, "request", lang, "4-return")
-    for i, leg in enumerate(order.legs.order_by("seq")):
-        form = page.locator("form", has=page.locator(f"input[name=leg][value='{leg.pk}']"))
-        form.locator("input[name$=departed_on]").fill(leg.travel_date.isoformat())
-        form.locator("input[name$=arrived_on]").fill(leg.travel_date.isoformat())
-        photo = jpeg_bytes((800, 600)) if i == 0 else png_bytes((600, 800))
-        form.locator("input[name$=scan]").set_input_files(
-            files=[{"name": f"stamp-{i + 1}.{'jpg' if i == 0 else 'png'}", "mimeType": "image/jpeg" if i == 0
-                    else "image/png", "buffer": photo}])
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state("networkidle")
-    assert LegStamp.objects.filter(traveller__order=order, traveller__official=cast.official).count() == 2
+    assert page.locator("[data-missing]").count() == 4
+    for traveller in order.travellers.order_by("sort"):
+        page.goto(f"/missions/{order.pk}/return/?traveller={traveller.pk}")
+        for i, leg in enumerate(order.legs.order_by("seq")):
+            form = page.locator("form", has=page.locator(f"input[name=leg][value='{leg.pk}']"))
+            form.locator("input[name$=departed_on]").fill(leg.travel_date.isoformat())
+            form.locator("input[name$=arrived_on]").fill(leg.travel_date.isoformat())
+            photo = jpeg_bytes((800, 600)) if i == 0 else png_bytes((600, 800))
+            form.locator("input[name$=scan]").set_input_files(
+                files=[{"name": f"stamp-{i + 1}.{'jpg' if i == 0 else 'png'}", "mimeType": "image/jpeg" if i == 0
+                        else "image/png", "buffer": photo}])
+            form.locator("button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+    assert LegStamp.objects.filter(traveller__order=order).count() == 4
+    assert page.locator("[data-missing]").count() == 0
     report = page.locator("form", has=page.locator("input[name=report]"))
     report.locator("textarea[name=report_text]").fill("បានចូលរួមសិក្ខាសាលា និងបានដាក់ជូនអនុសាសន៍ចំនួន ៣។")
     report.locator("button[type=submit]").click()
@@ -136,3 +139,15 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
         assert_khmer_glyphs(page)
     axe_check(page, f"returned order ({lang})")
     shot(page, "request", lang, "6-returned")
+
+    # 3. the inbox: approved and issued reached the requester, who has neither Telegram nor e-mail
+    assert page.locator("nav .bell .badge").count() == 1
+    page.goto("/inbox/")
+    assert page.locator("li[data-notice]").count() >= 2
+    if lang == "km":
+        assert_khmer_glyphs(page)
+    axe_check(page, f"inbox ({lang})")
+    shot(page, "request", lang, "7-inbox")
+    page.locator("li[data-notice] button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert f"/missions/{order.pk}/" in page.url

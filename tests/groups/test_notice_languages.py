@@ -64,7 +64,9 @@ FACTS = {
 # The order's state each notice speaks of (a notice not listed here is rendered with an issued order).
 STATE_OF = {"order_approved": "approved", "order_issued": "issued", "order_overdue": "issued",
             "order_rejected": "rejected", "order_returned": "returned", "order_sent_back": "sent_back",
-            "order_submitted": "submitted", "post_published": "issued"}
+            "order_submitted": "submitted", "post_published": "issued", "order_revoked": "revoked",
+            "order_cancelled": "cancelled", "order_accepted": "accepted", "order_reassigned": "submitted",
+            "order_overdue_escalated": "issued"}
 
 
 def parts(text: str) -> tuple[str, str]:
@@ -96,7 +98,8 @@ def scene(cast):
         official.name_km = re.sub(r"\d+", "", official.name_km).strip()
         official.save(update_fields=["name_km"])
     states = sorted(set(STATE_OF.values()))
-    orders = {state: make_order(cast, state, start=date.today() + timedelta(days=10 + 10 * i))
+    orders = {state: make_order(cast, state, start=date.today() + timedelta(days=10 + 10 * i) if "issue" not in
+                                STATE_PATH[state] else date.today() - timedelta(days=300 - 10 * i))
               for i, state in enumerate(states)}
     overdue = make_order(cast, "issued", start=date.today() - timedelta(days=30))
     overdue.overdue_since = timezone.now()
@@ -126,7 +129,7 @@ def context(case: str, scene) -> dict:
     order = scene["overdue"] if kind == "order_overdue" else scene["orders"][STATE_OF.get(kind, "issued")]
     order = MissionOrder.objects.get(pk=order.pk)
     post = scene["posts"].get(case, scene["posts"]["post_published"])
-    return {"order": order, "note": order.reason or "ខ្វះត្រានៅទិដ្ឋាការដំណាក់ទី ២", "post": post,
+    return {"order": order, "note": order.reason or "ថ្នាក់ដឹកនាំនៅបេសកកម្មក្រៅប្រទេស", "post": post,
             "channel": scene["channel"], "reason": "Forbidden: bot was kicked from the group chat",
             "recipient": order.travellers.first().official}
 

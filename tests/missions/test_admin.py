@@ -56,7 +56,7 @@ def test_admin_approve_by_the_leader_goes_through_the_service(cast, login):
 
 def test_admin_approve_by_a_non_approver_is_refused(cast, login):
     order = make_order(cast, state="submitted")
-    client = login(_staff(cast.gdaf_clerk))  # sees GDAF's orders, may not approve
+    client = login(_staff(cast.head))  # sees the unit's orders, is an approver, but not this one's
     page = client.get(_change_url(order))
     assert page.status_code == 200 and 'value="approve"' not in page.content.decode()
     response = client.post(_change_url(order), {"_fsm_transition_to": "approve", **_inline_management()})

@@ -1,5 +1,7 @@
 """Uploaded scans are served only through the permission-checked view, by model, id and field."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order_with_files(cast):
-    data = order_input(cast)
+    data = order_input(cast, start=date.today() - timedelta(days=10))
     data.invitation_scan = upload("letter.pdf", pdf_bytes(), "application/pdf")
     order = s.order_create(by=cast.official.user, data=data)
     for step in (lambda o: s.order_submit(order=o, by=cast.official.user),

@@ -32,7 +32,7 @@ def test_queue_selectors_by_role(cast):
     submitted = make_order(cast, state="submitted")
     approved = make_order(cast, state="approved", start=submitted.return_date + timedelta(days=2))
     cab = make_order(cast, state="approved", issuer=cast.cabinet, start=approved.return_date + timedelta(days=2))
-    returned = make_order(cast, state="returned", start=cab.return_date + timedelta(days=2))
+    returned = make_order(cast, state="returned")
     assert set(selectors.approval_queue(cast.leader.user)) == {submitted}
     assert set(selectors.approval_queue(cast.official.user)) == set()
     assert set(selectors.issue_queue(cast.gdaf_clerk.user)) == {approved}

@@ -24,7 +24,7 @@ def _post_data(cast, *, start=None, travellers=None, legs=None, **extra):
         "basis": "invitation",
         "invitation_sender": "សាលាខេត្តសៀមរាប",
         "invitation_number": "១២៣",
-        "invitation_date": (start - timedelta(days=10)).isoformat(),
+        "invitation_date": (min(start, date.today()) - timedelta(days=10)).isoformat(),
         "approver": cast.leader.pk,
         "travellers": [o.pk for o in (travellers or [cast.official, cast.colleague])],
         "head": (travellers or [cast.official])[0].pk,

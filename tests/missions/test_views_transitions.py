@@ -1,13 +1,13 @@
 """Every transition through the order page: allowed, forbidden (wrong role, other unit), and from the wrong state."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from missions import services as s
 from missions.models import ApprovalDelegation, MissionOrder, OrderLog, State
-from tests.factories import make_order, upload
+from tests.factories import make_order, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,11 @@ def _ready_to_return(cast):
 
 # action, state to start from, who may, the state after, who sees the order but may not, a state where it is refused
 CASES = [
-    ("submit", "draft", "official", State.SUBMITTED, "gdaf_clerk", "submitted"),
+    ("submit", "draft", "official", State.SUBMITTED, "admin", "submitted"),
     ("approve", "submitted", "leader", State.APPROVED, "colleague", "approved"),
     ("reject", "submitted", "leader", State.REJECTED, "head", "draft"),
     ("cancel", "submitted", "official", State.CANCELLED, "colleague", "issued"),
-    ("issue", "approved", "gdaf_clerk", State.ISSUED, "official", "submitted"),
+    ("issue", "approved", "gdaf_clerk", State.ISSUED, "official", "issued"),
     ("revoke", "issued", "gdaf_clerk", State.REVOKED, "official", "approved"),
     ("file_return", "ready", "colleague", State.RETURNED, "head", "approved"),
     ("send_back", "returned", "returns_clerk", State.SENT_BACK, "gdaf_clerk", "issued"),
@@ -135,7 +135,7 @@ def test_submit_with_incomplete_basis_says_why(cast, login):
     response = _do(login(cast.official), order, "submit")
     order.refresh_from_db()
     assert order.state == State.DRAFT
-    assert any("basis is incomplete" in m for m in _texts(response))
+    assert any("An invitation letter needs its number." in m for m in _texts(response))
 
 
 def test_file_return_before_every_leg_is_recorded_says_why(cast, login):
@@ -153,8 +153,11 @@ def test_only_allowed_buttons_show(cast, login):
     assert [a["name"] for a in page.context["actions"]] == ["approve", "reject"]
     page = login(cast.colleague).get(reverse("missions:detail", args=[order.pk]))
     assert page.context["actions"] == []
+    # The issuing office sees a request only once it is approved (least privilege), and may cancel it then.
+    assert login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk])).status_code == 404
+    order = make_order(cast, state="approved", start=date.today() + timedelta(days=40))
     page = login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk]))
-    assert [a["name"] for a in page.context["actions"]] == ["cancel"]  # the issuer may cancel a request
+    assert [a["name"] for a in page.context["actions"]] == ["cancel", "issue"]
 
 
 def test_acting_leader_approves_and_the_timeline_says_for_whom(cast, login):
@@ -190,7 +193,9 @@ def test_the_full_journey_through_the_pages(cast, login):
     from tests.missions.test_views_request import _post_data
 
     client = login(cast.official)
-    client.post(reverse("missions:new"), _post_data(cast, action="submit"))
+    client.post(reverse("missions:new"), _post_data(
+        cast, action="submit", start=date.today() - timedelta(days=6),
+        invitation_scan=upload("letter.pdf", pdf_bytes(), "application/pdf")))
     order = MissionOrder.objects.get()
     assert order.state == State.SUBMITTED
     _do(login(cast.leader), order, "approve")

@@ -39,3 +39,24 @@ def test_demo_data_is_complete_and_loading_it_twice_changes_nothing(capsys):
         password = username + DEMO_PASSWORD_SUFFIX
         assert f"{username}" in printed and password in printed
         assert authenticate(request, username=username, password=password) is not None
+
+
+@pytest.mark.django_db
+def test_demo_data_looks_like_the_ministry_and_every_queue_has_work():
+    from groups.models import TelegramAccount
+    from missions import selectors
+    from missions.models import Traveller
+
+    call_command("load_demo")
+    users = {o.user.username: o for o in Official.objects.filter(user__username__in=LOGINS)}
+    for clerk in ("cabinet", "gdaf", "returns"):
+        assert users[clerk].unit.code not in ("CABINET", "GDAF"), clerk  # in an office under them
+    assert selectors.approval_queue(users["leader"].user).exists()
+    assert selectors.issue_queue(users["gdaf"].user).exists()
+    assert selectors.issue_queue(users["cabinet"].user).exists()
+    assert selectors.returns_queue(users["returns"].user).filter(state=State.RETURNED).exists()
+    # Most officials have no login; a delegation has members without one; a leader is on Telegram only.
+    assert Official.objects.filter(user__isnull=True).count() > Official.objects.count() / 2
+    assert Traveller.objects.filter(official__user__isnull=True, order__state=State.RETURNED).exists()
+    tg = TelegramAccount.objects.select_related("official__user").get()
+    assert tg.official.position.in_leadership_group and not tg.official.user.has_usable_password()

@@ -44,8 +44,25 @@ def test_production_refuses_the_development_secret_key():
 def test_production_refuses_the_demo_signing_key():
     import secrets
 
-    result = _django({"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": secrets.token_urlsafe(60)}, module="portal.production")
+    result = _django({"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": secrets.token_urlsafe(60),
+                      "SITE_URL": "https://portal.example"}, module="portal.production")
     assert result.returncode != 0 and "PDF_SIGNING_P12" in result.stderr
+
+
+SIGNING_ENV = {"PDF_SIGNING_P12": "/etc/portal/signer.p12", "PDF_SIGNING_PASSWORD": "a-long-signing-password",
+               "PDF_SIGNING_TRUST": "/etc/portal/ca.pem"}
+
+
+@pytest.mark.parametrize("site_url", [None, "http://portal.example", "https://127.0.0.1:8000", "portal.example"])
+def test_production_refuses_a_site_url_that_is_not_public_https(site_url):
+    extra = {"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": "k" * 60, **SIGNING_ENV}
+    if site_url is not None:
+        extra["SITE_URL"] = site_url
+    result = _django(extra, module="portal.production")
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
+    ok = _django({**extra, "SITE_URL": "https://portal.example/"}, module="portal.production",
+                 code="import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)")
+    assert ok.returncode == 0 and ok.stdout.strip() == "https://portal.example"
 
 
 def test_embedded_default_is_sqlite_and_a_serverless_celery_transport():

@@ -103,7 +103,8 @@ def foreign(cast):
     objects = {}
     for key, issuer, state in (("cab", cast.cabinet, "returned"), ("gdaf", cast.gdaf, "returned"),
                                ("draft_cab", cast.cabinet, "draft")):
-        start = date.today() + timedelta(days=40 + 10 * len(objects))
+        # Returned orders were travelled in the past (stamps are never dated in the future).
+        start = date.today() + timedelta(days=40 + 10 * len(objects) - (100 if state == "returned" else 0))
         order = _order_for(cast, requester, mate, leader_c, issuer, state, start)
         objects[key] = order
     for order in objects.values():
@@ -395,7 +396,7 @@ SIGNING_ENV = {"PDF_SIGNING_P12": "/etc/portal/signer.p12", "PDF_SIGNING_PASSWOR
 
 def test_production_settings_pass_check_deploy_without_warnings():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.production", "SECRET_KEY": secrets.token_urlsafe(45)[:60],
-           "ALLOWED_HOSTS": "portal.example", **SIGNING_ENV}
+           "ALLOWED_HOSTS": "portal.example", "SITE_URL": "https://portal.example", **SIGNING_ENV}
     for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)  # the deployment's own environment, not the test run's
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
@@ -414,7 +415,7 @@ def test_production_cookies_are_secure():
     code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
             "s.SESSION_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT, s.DEBUG)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.production", "SECRET_KEY": secrets.token_urlsafe(60),
-           "ALLOWED_HOSTS": "portal.example", **SIGNING_ENV}
+           "ALLOWED_HOSTS": "portal.example", "SITE_URL": "https://portal.example", **SIGNING_ENV}
     out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True", "True", "True", "True", "False"]

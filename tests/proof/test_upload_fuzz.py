@@ -225,10 +225,10 @@ def _new_request_post(cast, field, upload):
     }
     if field == "invitation_scan":
         data.update(basis="invitation", invitation_sender="សាលាខេត្ត", invitation_number="១២",
-                    invitation_date=(start - timedelta(days=9)).isoformat())
+                    invitation_date=(date.today() - timedelta(days=9)).isoformat())
     else:
         data.update(basis="approval", approval_leader=cast.leader.pk,
-                    approval_date=(start - timedelta(days=3)).isoformat())
+                    approval_date=(date.today() - timedelta(days=3)).isoformat())
     data[field] = upload
     return data
 
