@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ministry.audit import audit
+from ministry.admin_audit import AuditedAdminMixin
 
 from .models import BudgetLine, BudgetOverride, Commitment, CountryClass, DailyRate, RateTable, Settlement, TransportRate
 
@@ -25,25 +25,20 @@ class TransportRateInline(admin.TabularInline):
 
 
 @admin.register(RateTable)
-class RateTableAdmin(admin.ModelAdmin):
+class RateTableAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "effective_from", "is_demo", "riel_per_usd", "exchange_rate_date"]
     list_filter = ["is_demo"]
     inlines = [DailyRateInline, CountryClassInline, TransportRateInline]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit(obj, "finance.rate_table.saved", by=request.user, changed=form.changed_data)
-
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "fiscal_year", "amount", "note"]
     list_filter = ["fiscal_year"]
 
     def save_model(self, request, obj, form, change):
         obj.created_by = obj.created_by or request.user
         super().save_model(request, obj, form, change)
-        audit(obj, "finance.budget_line.saved", by=request.user, amount=str(obj.amount), changed=form.changed_data)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,7 +6,8 @@ walked, wherever it hangs: the catalogue, pages, annotations, outlines, name tre
 * any action other than going to a page or opening an http(s)/mailto link (JavaScript, Launch, SubmitForm,
   ImportData, ResetForm, RichMediaExecute, Rendition, Sound, Movie, GoToE, GoToR, Hide, Named, SetOCGState...);
 * additional actions (``/AA``), JavaScript (``/JS``, ``/JavaScript`` name trees), XFA, interactive forms with
-  fields, multimedia/3-D/file-attachment/widget annotations;
+  fields other than digital signatures, multimedia/3-D/file-attachment annotations and widgets other than a
+  signature's;
 * embedded files, unless the caller allows them (the verification page takes the portal's own PDFs back,
   which carry their canonical text as one);
 * web markup (``<html``, ``<script``...) in any decoded non-image stream; stream decoding is bounded so a
@@ -108,7 +109,7 @@ def _check_dictionary(d, allow_embedded):
     if action in DANGEROUS_ACTIONS or kind == "/Action":
         _check_action(d, action)  # an action dictionary wherever it hangs
     subtype = _name(d.get("/Subtype"))
-    if subtype in REFUSED_ANNOTATIONS and (kind in (None, "/Annot")):
+    if subtype in REFUSED_ANNOTATIONS and (kind in (None, "/Annot")) and not _is_signature_widget(d, subtype):
         raise ActiveContent(f"annotation {subtype}")
     for position in ("/A", "/OpenAction", "/PA"):
         target = d.get(position)
@@ -116,10 +117,24 @@ def _check_dictionary(d, allow_embedded):
             _check_action(target, _name(target.get("/S")))
     if "/AcroForm" in keys:
         form = d.get("/AcroForm")
-        if hasattr(form, "keys") and ("/XFA" in form.keys() or len(form.get("/Fields", [])) > 0):
+        if hasattr(form, "keys") and ("/XFA" in form.keys()
+                                      or any(not _is_signature_field(f) for f in form.get("/Fields", []))):
             raise ActiveContent("interactive form")
     if not allow_embedded and (kind in EMBEDDED or keys & {"/EmbeddedFiles", "/EF"}):
         raise ActiveContent("embedded file")
+
+
+def _is_signature_field(field) -> bool:
+    """A digital-signature field (``/FT /Sig``): a signed letter or the portal's own signed order. It runs nothing;
+    its widget's actions, if any, are still checked like every other action."""
+    return hasattr(field, "keys") and _name(field.get("/FT")) == "/Sig" and "/Kids" not in field.keys()
+
+
+def _is_signature_widget(d, subtype) -> bool:
+    if subtype != "/Widget":
+        return False
+    parent = d.get("/Parent")
+    return _name(d.get("/FT")) == "/Sig" or (parent is not None and _is_signature_field(parent))
 
 
 def _check_action(d, action):

@@ -157,7 +157,7 @@ def test_only_allowed_buttons_show(cast, login):
     assert login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk])).status_code == 404
     order = make_order(cast, state="approved", start=date.today() + timedelta(days=40))
     page = login(cast.gdaf_clerk).get(reverse("missions:detail", args=[order.pk]))
-    assert [a["name"] for a in page.context["actions"]] == ["cancel", "issue"]
+    assert [a["name"] for a in page.context["actions"]] == ["issue", "cancel"]  # the destructive action comes last
 
 
 def test_acting_leader_approves_and_the_timeline_says_for_whom(cast, login):
