@@ -246,7 +246,7 @@ def post_resubmit(*, post: Post, by, category: str, title: str, body_km: str, me
                   meeting_time=None, meeting_place: str = "", agenda: str = "", attachment=None) -> Post:
     """The author changes a rejected post and sends it to the moderators again; the earlier reason stays in
     the audit trail.  An attachment left empty keeps the one already there."""
-    locked = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    locked = Post.objects.select_for_update(of=("self",)).select_related("group").get(pk=post.pk)
     me = official_of(by)
     if me is None or locked.author_id != me.pk:
         raise ActionRefused(_("Only the author of a post may change it."))
@@ -304,7 +304,7 @@ def _check_post(category, title, body_km, meeting_date, meeting_time, meeting_pl
 
 
 def _moderate(post: Post, by) -> tuple[Post, Official]:
-    locked = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
+    locked = Post.objects.select_for_update(of=("self",)).select_related("group").get(pk=post.pk)
     me = official_of(by)
     if not may_moderate(locked.group, me):
         if locked.group.is_leadership:
@@ -348,7 +348,7 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
 @transaction.atomic
 def post_forward(*, post: Post, by) -> Post:
     """A head of unit passes a published leadership post on to their unit's group (A.3)."""
-    original = Post.objects.select_for_update().select_related("group", "order").get(pk=post.pk)
+    original = Post.objects.select_for_update(of=("self",)).select_related("group", "order").get(pk=post.pk)
     me = official_of(by)
     if not is_member(original.group, me):
         raise ActionRefused(_("Only a member of the group a post was published in may forward it."))

@@ -248,7 +248,7 @@ _CONDITION_MESSAGES = {"submit": _submit_message, "issue": _issue_message, "file
 
 def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> MissionOrder:
     with transaction.atomic():
-        locked = MissionOrder.objects.select_for_update().select_related("issuing_unit", "requesting_unit").get(pk=order.pk)
+        locked = MissionOrder.objects.select_for_update(of=("self",)).select_related("issuing_unit", "requesting_unit").get(pk=order.pk)
         method = getattr(locked, name)
         refusal = _refusal(locked, method, by)
         if refusal:
@@ -585,7 +585,7 @@ def may_reassign(order: MissionOrder, user) -> bool:
 def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reason: str) -> MissionOrder:
     """Send a waiting request to another leader, with a reason; audited, and both leaders are told."""
     reason = _require(reason)
-    locked = MissionOrder.objects.select_for_update().select_related("approver").get(pk=order.pk)
+    locked = MissionOrder.objects.select_for_update(of=("self",)).select_related("approver").get(pk=order.pk)
     if locked.state != State.SUBMITTED:
         raise TransitionRefused(_("Only a request waiting for approval can be sent to another leader."))
     if not may_reassign(locked, by):
@@ -617,7 +617,7 @@ def delegation_end(*, delegation: ApprovalDelegation, by, today: date | None = N
     from ministry.roles import has_role
 
     today = today or timezone.localdate()
-    delegation = ApprovalDelegation.objects.select_for_update().select_related("leader", "acting").get(pk=delegation.pk)
+    delegation = ApprovalDelegation.objects.select_for_update(of=("self",)).select_related("leader", "acting").get(pk=delegation.pk)
     me = official_of(by)
     if not (has_role(by, Role.ADMINISTRATOR) or (me is not None and me.pk == delegation.leader_id)):
         raise TransitionRefused(_("Only the leader who gave the acting approval can end it."))
