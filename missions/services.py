@@ -359,7 +359,10 @@ def _signer_for(unit: Unit) -> Official | None:
     )
 
 
+@transaction.atomic
 def order_issue(*, order: MissionOrder, by) -> MissionOrder:
+    """Issue the order and ask for its PDF in one transaction: no issued order is left without a document
+    row (the render itself is queued on commit)."""
     now = timezone.now()
 
     def prepare(o):
@@ -373,7 +376,9 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
     return order
 
 
+@transaction.atomic
 def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
+    """Revoke the order and ask for its revoked PDF in one transaction (as ``order_issue``)."""
     reason = _require(reason)
 
     def prepare(o):
