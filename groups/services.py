@@ -1,6 +1,6 @@
 """Business actions on groups, posts, channels and Telegram links: one function per action, each audited.
 
-A refused action raises ``ActionRefused(message)``; bad input raises ``ValidationError``.
+A refused action raises ``TransitionRefused(message)``; bad input raises ``ValidationError``.
 Notices are written in the same transaction and queued on commit.
 """
 
@@ -15,6 +15,7 @@ from ministry.audit import audit
 from ministry.models import Official, Unit
 from ministry.roles import official_of
 from missions.models import State as OrderState
+from missions.services import TransitionRefused
 from portal import limits
 from missions.uploads import check_upload
 
@@ -23,14 +24,6 @@ from .models import Channel, ChatGroup, ExtraMember, LinkToken, Post, TelegramAc
 from .selectors import heads_group, is_member, may_moderate
 
 LINK_TOKEN_LIFETIME = timedelta(minutes=30)
-
-
-class ActionRefused(Exception):
-    """An action the user may not do now; ``message`` is for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # --- groups and channels ----------------------------------------------------------
@@ -223,9 +216,9 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
     """A member proposes a post; it waits for a moderator (A.4)."""
     me = official_of(by)
     if me is None:
-        raise ActionRefused(_("Your login is not linked to an official; ask the administrator."))
+        raise TransitionRefused(_("Your login is not linked to an official; ask the administrator."))
     if not (is_member(group, me) or may_moderate(group, me)):
-        raise ActionRefused(_("Only members of this group may post in it."))
+        raise TransitionRefused(_("Only members of this group may post in it."))
     title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
     attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
                                   attachment)
@@ -249,9 +242,9 @@ def post_resubmit(*, post: Post, by, category: str, title: str, body_km: str, me
     locked = Post.objects.select_for_update().select_related("group").get(pk=post.pk)
     me = official_of(by)
     if me is None or locked.author_id != me.pk:
-        raise ActionRefused(_("Only the author of a post may change it."))
+        raise TransitionRefused(_("Only the author of a post may change it."))
     if locked.state != Post.State.REJECTED:
-        raise ActionRefused(_("Only a rejected post can be changed and sent again (this one is %(state)s).")
+        raise TransitionRefused(_("Only a rejected post can be changed and sent again (this one is %(state)s).")
                             % {"state": locked.get_state_display()})
     title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
     attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
@@ -308,12 +301,12 @@ def _moderate(post: Post, by) -> tuple[Post, Official]:
     me = official_of(by)
     if not may_moderate(locked.group, me):
         if locked.group.is_leadership:
-            raise ActionRefused(_("Only the Cabinet's moderators approve posts in the leadership group."))
-        raise ActionRefused(_("Only a moderator of this group may do that."))
+            raise TransitionRefused(_("Only the Cabinet's moderators approve posts in the leadership group."))
+        raise TransitionRefused(_("Only a moderator of this group may do that."))
     if locked.state != Post.State.PENDING:
-        raise ActionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
+        raise TransitionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
     if locked.author_id is not None and locked.author_id == me.pk:
-        raise ActionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
+        raise TransitionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
                               "of the group decides."))
     return locked, me
 
@@ -351,16 +344,16 @@ def post_forward(*, post: Post, by) -> Post:
     original = Post.objects.select_for_update().select_related("group", "order").get(pk=post.pk)
     me = official_of(by)
     if not is_member(original.group, me):
-        raise ActionRefused(_("Only a member of the group a post was published in may forward it."))
+        raise TransitionRefused(_("Only a member of the group a post was published in may forward it."))
     if original.order is not None and original.order.state in (OrderState.REVOKED, OrderState.CANCELLED):
-        raise ActionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
+        raise TransitionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
     if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
-        raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
+        raise TransitionRefused(_("Only published posts of the leadership group can be forwarded."))
     target = heads_group(me)
     if target is None:
-        raise ActionRefused(_("Only the head of a unit that has a group can forward to it."))
+        raise TransitionRefused(_("Only the head of a unit that has a group can forward to it."))
     if Post.objects.filter(forwarded_from=original, group=target).exists():
-        raise ActionRefused(_("This post was already forwarded to %(group)s.") % {"group": target})
+        raise TransitionRefused(_("This post was already forwarded to %(group)s.") % {"group": target})
     now = timezone.now()
     copy = Post.objects.create(
         group=target, category=original.category, title=original.title, body_km=original.body_km,
@@ -411,11 +404,11 @@ def telegram_link(*, token: str, telegram_user_id: int, chat_id: int, username: 
     now = timezone.now()
     claimed = LinkToken.objects.filter(token=token, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if claimed != 1:
-        raise ActionRefused(_("This link has expired or was already used. Open the portal and ask for a new one."))
+        raise TransitionRefused(_("This link has expired or was already used. Open the portal and ask for a new one."))
     link = LinkToken.objects.select_related("official").get(token=token)
     official = link.official
     if not official.active:
-        raise ActionRefused(_("This official is no longer active."))
+        raise TransitionRefused(_("This official is no longer active."))
     TelegramAccount.objects.filter(telegram_user_id=telegram_user_id).exclude(official=official).delete()
     account, _created = TelegramAccount.objects.update_or_create(
         official=official,

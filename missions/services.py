@@ -39,7 +39,8 @@ from .uploads import check_upload
 
 
 class TransitionRefused(Exception):
-    """A state change that may not happen; ``message`` is for the user."""
+    """A state change or action that may not happen now (an order's, a group post's); ``message`` is for the
+    user."""
 
     def __init__(self, message, *, other_order=None):
         super().__init__(message)

@@ -11,7 +11,7 @@ from django.forms.utils import ErrorDict
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_file_return, may_submit
 from .rows import column_labels, order_rows
+from portal.forms import apply_errors
 from portal.templatetags.portal import num
 
 PAGE_SIZE = 50
@@ -43,18 +44,6 @@ def _refused(request, exc, prefix=None):
         text = format_html('{} <a href="{}">{}</a>', text, reverse("missions:detail", args=[other.pk]),
                            _("Open %(order)s") % {"order": other})
     messages.error(request, text)
-
-
-def _apply_errors(form, exc: ValidationError, fallback=None):
-    """Put a service's ValidationError on the form's fields (or the form itself)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            target = key if key in form.fields else fallback
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(fallback, error)
 
 
 # --- lists and queues ----------------------------------------------------------------
@@ -221,7 +210,7 @@ def _request_form(request, order=None):
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "legs" in exc.error_dict:
                     legs_error = " ".join(exc.message_dict["legs"])
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except s.TransitionRefused as exc:
                 messages.error(request, exc.message)
                 return redirect("missions:detail", pk=order.pk)
@@ -344,7 +333,7 @@ def _traveller_matches(request, term):
 
 
 REASON_ACTIONS = {"reject", "revoke", "send_back"}
-NOTE_ACTIONS = {"cancel", "approve", "accept"}
+NOTE_ACTIONS = {"approve", "accept"}
 # Actions that end or undo something: asked once on their own page (``confirm``), never one tap.
 DESTRUCTIVE = ("reject", "send_back", "cancel", "revoke")
 ACTIONS = {
@@ -445,10 +434,7 @@ def _available_actions(order, user):
 def _document_url(doc):
     if doc.status != OrderDocument.Status.READY:
         return ""
-    try:
-        return reverse("missions:document_download", args=[doc.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("missions:document_download", args=[doc.pk])
 
 
 @login_required
@@ -594,7 +580,7 @@ def file_return(request, pk):
                     s.report_save(order=order, by=request.user, text=report_form.cleaned_data["report_text"],
                                   attachment=report_form.cleaned_data["report_file"])
                 except ValidationError as exc:
-                    _apply_errors(report_form, exc)
+                    apply_errors(report_form, exc)
                 except s.TransitionRefused as exc:
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
@@ -613,7 +599,7 @@ def file_return(request, pk):
                     s.stamp_record(order=order, leg=leg, by=request.user, departed_on=d["departed_on"],
                                    arrived_on=d["arrived_on"], scan=d["scan"], note=d["note"], traveller=mine)
                 except ValidationError as exc:
-                    _apply_errors(bound_form, exc)
+                    apply_errors(bound_form, exc)
                 except s.TransitionRefused as exc:
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
@@ -714,7 +700,7 @@ def delegations(request):
         try:
             s.delegation_create(leader=me, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The acting approval was saved."))
             return redirect("missions:delegations")

@@ -600,10 +600,6 @@ def retry_pending(now=None) -> int:
     return len(ids)
 
 
-def pdf_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
