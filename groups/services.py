@@ -6,21 +6,28 @@ Notices are written in the same transaction and queued on commit.
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import mail_admins
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from khmer.digits import to_khmer_digits
 from ministry.audit import audit
-from ministry.models import Official, Unit
-from ministry.roles import official_of
+from ministry.models import Official, Role, Unit
+from ministry.offices import returns_clerks
+from ministry.roles import has_role, official_of
+from missions.models import MissionOrder, State
 from missions.models import State as OrderState
 from missions.services import TransitionRefused
 from portal import limits
 from missions.uploads import check_upload
 
 from . import outbox
-from .models import Channel, ChatGroup, ExtraMember, LinkToken, Post, TelegramAccount
+from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
+from .receivers import tell
 from .selectors import heads_group, is_member, may_moderate
 
 LINK_TOKEN_LIFETIME = timedelta(minutes=30)
@@ -93,8 +100,6 @@ def channel_create(*, group: ChatGroup, kind: str, chat_id=None, emails: str = "
         probe = Channel(emails=emails)
         if not probe.email_list:
             raise ValidationError({"emails": _("Give at least one e-mail address.")})
-        from django.core.validators import validate_email
-
         for address in probe.email_list:
             validate_email(address)
     else:
@@ -127,16 +132,12 @@ def channel_mark_broken(*, channel: Channel, reason: str, by=None) -> bool:
 
 
 def _mail_admins_broken(channel_pk: int, reason: str) -> None:
-    from django.core.mail import mail_admins
-
     mail_admins(f"Telegram channel {channel_pk} is broken", f"Channel {channel_pk}: {reason}", fail_silently=True)
 
 
 @transaction.atomic
 def channel_repair(*, channel: Channel, by, chat_id=None) -> Channel:
     """The channel works again: it receives, in order, what was published while it was broken."""
-    from .models import Notice
-
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if chat_id not in (None, ""):
         channel.chat_id = int(chat_id)
@@ -157,8 +158,6 @@ def channel_migrate(*, channel: Channel, new_chat_id: int) -> None:
     if old == new_chat_id:
         return
     Channel.objects.filter(pk=channel.pk).update(chat_id=new_chat_id)
-    from .models import Notice
-
     Notice.objects.filter(channel=channel, chat_id=old).exclude(state=Notice.State.SENT).update(chat_id=new_chat_id)
     audit(channel, "groups.channel.migrated", old_chat_id=old, new_chat_id=new_chat_id)
 
@@ -373,8 +372,6 @@ def post_publish_order(*, order, group: ChatGroup) -> Post | None:
     if Post.objects.filter(order=order, group=group, category=Post.Category.MISSION_ORDER).exists():
         return None
     now = timezone.now()
-    from django.utils import translation
-
     with translation.override("km"):
         title = order.display_number[:200]
     post = Post.objects.create(
@@ -444,8 +441,6 @@ def telegram_link_broken(*, account: TelegramAccount, reason: str) -> bool:
     False if the link was already marked broken.  Their notices go by e-mail (``outbox.to_official`` skips a
     broken link); the portal's Telegram page asks them to link again.
     """
-    from django.urls import reverse
-
     changed = TelegramAccount.objects.filter(pk=account.pk, broken_at__isnull=True).update(
         broken_at=timezone.now(), broken_reason=reason[:300])
     if changed != 1:
@@ -459,9 +454,6 @@ def telegram_link_broken(*, account: TelegramAccount, reason: str) -> bool:
 
 
 def is_notice_administrator(user) -> bool:
-    from ministry.models import Role
-    from ministry.roles import has_role
-
     return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
 
 
@@ -470,10 +462,6 @@ def notice_retry(*, notice_ids, by) -> int:
 
     Each retried notice is audited with the actor.  A notice already sent or being sent is left alone.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from .models import Notice
-
     if not is_notice_administrator(by):
         raise PermissionDenied(_("Only an administrator can send notices again."))
     with transaction.atomic():
@@ -497,21 +485,12 @@ def notice_retry(*, notice_ids, by) -> int:
 def returns_digest_send(*, today=None) -> int:
     """Tell every returns clerk, once a day, how many returns wait for a check and how many are overdue
     (their inbox, then Telegram or e-mail). Idempotent per clerk and day; nothing is sent when both are 0."""
-    from django.urls import reverse
-
-    from ministry.offices import returns_clerks
-    from missions.models import MissionOrder, State
-
-    from .receivers import tell
-
     today = today or timezone.localdate()
     to_check = MissionOrder.objects.filter(state=State.RETURNED).count()
     overdue = MissionOrder.objects.filter(state__in=[State.ISSUED, State.SENT_BACK],
                                           overdue_since__isnull=False).count()
     if not (to_check or overdue):
         return 0
-    from khmer.digits import to_khmer_digits
-
     context = {"to_check": to_check, "overdue": overdue, "to_check_km": to_khmer_digits(to_check),
                "overdue_km": to_khmer_digits(overdue)}
     told = 0

@@ -3,6 +3,8 @@
 import re
 import secrets
 
+import filetype
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,11 +15,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ministry.models import Role
+from ministry.models import Official, Province, Role
 from ministry.roles import has_role, official_of
 
 from . import held, rules, selectors, uploads
@@ -36,8 +39,6 @@ PAGE_SIZE = 50
 
 def _refused(request, exc, prefix=None):
     """A refusal as a message; one that names another order links to it."""
-    from django.utils.html import format_html
-
     text = exc.message if prefix is None else prefix % {"why": exc.message}
     other = getattr(exc, "other_order", None)
     if other is not None and selectors.order_for(request.user, other.pk) is not None:
@@ -133,8 +134,6 @@ def _leg_forms(request, order=None):
 
 def _home_province(request):
     """Where a new itinerary starts: the province of the requester's unit, or the capital for central units."""
-    from ministry.models import Province
-
     me = official_of(request.user)
     if me is not None and me.unit.province_id:
         return me.unit.province_id
@@ -394,8 +393,6 @@ DOCUMENT_NOTE = re.compile(r"^v(\d+) · (KM|EN)$")  # written by services.docume
 
 def _document_note(note: str, documents) -> str:
     """``v2 · KM`` in the log, as the reader reads it: "Version ២, Khmer: Rendered again"."""
-    from portal.templatetags.portal import num
-
     match = DOCUMENT_NOTE.match(note)
     if not match:
         return note
@@ -412,8 +409,6 @@ STAMP_NOTE = re.compile(r"^(.+) · (\d+)$")  # written by services.stamp_record
 
 def _stamp_note(note: str) -> str:
     """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២"."""
-    from portal.templatetags.portal import num
-
     match = STAMP_NOTE.match(note)
     if not match:
         return note
@@ -528,8 +523,6 @@ def confirm(request, pk, action):
 @require_POST
 def reassign(request, pk):
     """Send a waiting request to another leader (Cabinet, GDAF or an administrator), with a reason."""
-    from ministry.models import Official
-
     order = selectors.order_for(request.user, pk)
     if order is None:
         raise Http404
@@ -660,8 +653,6 @@ def file(request, kind, pk):
     stored = getattr(obj or order, field)
     if not stored:
         raise Http404
-    import filetype
-
     try:
         handle = stored.open("rb")
     except FileNotFoundError as exc:
