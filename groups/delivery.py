@@ -24,10 +24,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from missions.models import OrderDocument
+from portal import queue
 from portal.limits import one_line
 
 from .models import Channel, Notice, Post, TelegramAccount
+from .outbox import alert_dead_notice, fallback_for
 from .ratelimit import Bucket, TokenBucketLimiter, telegram_buckets
+from .services import channel_mark_broken, channel_migrate, telegram_link_broken
 from .telegram.client import (
     BadRequest,
     ChatMigrated,
@@ -233,8 +237,6 @@ def _dead(notice: Notice, error: str, alert: bool = True) -> Outcome:
         changed = Notice.objects.filter(pk=notice.pk, state=Notice.State.SENDING, claimed_at=notice.claimed_at) \
             .update(state=Notice.State.DEAD, last_error=error[:2000])
         if changed and alert:
-            from .outbox import alert_dead_notice
-
             alert_dead_notice(notice, error)
     return Outcome("dead")
 
@@ -273,9 +275,7 @@ def _kick_next(notice: Notice) -> None:
         return
     if Notice.objects.filter(pk=following, state=Notice.State.PENDING, last_error__startswith=ORDER_WAIT).update(
             next_attempt_at=timezone.now()):
-        from .tasks import enqueue
-
-        enqueue(following)
+        queue.now("groups.send_notice", following)
 
 
 def deliver(notice_id: int) -> Outcome:
@@ -326,8 +326,6 @@ def _document_for(notice: Notice):
     """(document or None, outcome to return now or None): waits while the order's PDF renders."""
     if not wants_document(notice):
         return None, None
-    from missions.models import OrderDocument
-
     doc = notice.document
     if doc is None:
         doc = (
@@ -460,8 +458,6 @@ def _send_telegram(notice: Notice, document) -> Outcome:
 
 
 def _migrate(notice: Notice, new_chat_id: int) -> int:
-    from .services import channel_migrate
-
     if notice.channel_id:
         channel_migrate(channel=notice.channel, new_chat_id=new_chat_id)
         notice.channel.chat_id = new_chat_id
@@ -484,16 +480,11 @@ def _permanent(notice: Notice, exc: TelegramError) -> Outcome:
     description = str(exc.description or "").lower()
     chat_gone = isinstance(exc, Forbidden) or any(marker in description for marker in CHAT_GONE)
     if chat_gone and notice.channel_id:
-        from .services import channel_mark_broken
-
         with transaction.atomic():
             outcome = _pause_for_channel(notice, f"channel broken: {exc}")
             channel_mark_broken(channel=notice.channel, reason=str(exc))
         return outcome
     if chat_gone and notice.recipient_id:
-        from .outbox import alert_dead_notice, fallback_for
-        from .services import telegram_link_broken
-
         with transaction.atomic():
             outcome = _dead(notice, str(exc), alert=False)
             account = TelegramAccount.objects.select_related("official").filter(

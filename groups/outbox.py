@@ -8,10 +8,13 @@ retried event, a double click) keeps one row.
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from ministry.models import Official, Role
+from portal import queue
 from portal.limits import one_line
 
 from .models import Channel, Notice, TelegramAccount
@@ -38,13 +41,8 @@ def queue_on_commit(notice_ids) -> None:
     if not ids:
         return
 
-    def _queue():
-        from .tasks import enqueue
-
-        for pk in ids:
-            enqueue(pk)
-
-    transaction.on_commit(_queue)
+    for pk in ids:
+        queue.after_commit("groups.send_notice", pk)
 
 
 def write(*, key: str, transport: str, kind: str, text: str, subject: str = "", channel=None, recipient=None,
@@ -101,8 +99,6 @@ def to_channel(channel: Channel, *, key: str, kind: str, text: str, subject: str
 
 
 def administrators():
-    from django.db.models import Q
-
     return Official.objects.filter(active=True, user__isnull=False).filter(
         Q(user__groups__name=Role.ADMINISTRATOR) | Q(user__is_superuser=True)
     ).distinct()
@@ -130,8 +126,6 @@ def alert_dead_notice(notice: Notice, error: str) -> list[Notice]:
     """A notice failed for good: tell the administrators (at most once an hour each; the admin lists them all)."""
     if notice.kind in ALERT_KINDS:
         return []
-    from django.urls import reverse
-
     admin_url = site_url(reverse("admin:groups_notice_changelist") + "?state=dead")
     hour = timezone.now().strftime("%Y%m%d%H")
     return alert_administrators(key=f"notice.dead:{hour}", kind="notice.dead",

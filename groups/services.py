@@ -1,36 +1,36 @@
 """Business actions on groups, posts, channels and Telegram links: one function per action, each audited.
 
-A refused action raises ``ActionRefused(message)``; bad input raises ``ValidationError``.
+A refused action raises ``TransitionRefused(message)``; bad input raises ``ValidationError``.
 Notices are written in the same transaction and queued on commit.
 """
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import mail_admins
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from khmer.digits import to_khmer_digits
 from ministry.audit import audit
-from ministry.models import Official, Unit
-from ministry.roles import official_of
+from ministry.models import Official, Role, Unit
+from ministry.offices import returns_clerks
+from ministry.roles import has_role, official_of
+from missions.models import MissionOrder, State
 from missions.models import State as OrderState
+from missions.services import TransitionRefused
 from portal import limits
 from missions.uploads import check_upload
 
 from . import outbox
-from .models import Channel, ChatGroup, ExtraMember, LinkToken, Post, TelegramAccount
+from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
+from .receivers import tell
 from .selectors import heads_group, is_member, may_moderate
 
 LINK_TOKEN_LIFETIME = timedelta(minutes=30)
-
-
-class ActionRefused(Exception):
-    """An action the user may not do now; ``message`` is for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # --- groups and channels ----------------------------------------------------------
@@ -100,8 +100,6 @@ def channel_create(*, group: ChatGroup, kind: str, chat_id=None, emails: str = "
         probe = Channel(emails=emails)
         if not probe.email_list:
             raise ValidationError({"emails": _("Give at least one e-mail address.")})
-        from django.core.validators import validate_email
-
         for address in probe.email_list:
             validate_email(address)
     else:
@@ -134,16 +132,12 @@ def channel_mark_broken(*, channel: Channel, reason: str, by=None) -> bool:
 
 
 def _mail_admins_broken(channel_pk: int, reason: str) -> None:
-    from django.core.mail import mail_admins
-
     mail_admins(f"Telegram channel {channel_pk} is broken", f"Channel {channel_pk}: {reason}", fail_silently=True)
 
 
 @transaction.atomic
 def channel_repair(*, channel: Channel, by, chat_id=None) -> Channel:
     """The channel works again: it receives, in order, what was published while it was broken."""
-    from .models import Notice
-
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if chat_id not in (None, ""):
         channel.chat_id = int(chat_id)
@@ -164,8 +158,6 @@ def channel_migrate(*, channel: Channel, new_chat_id: int) -> None:
     if old == new_chat_id:
         return
     Channel.objects.filter(pk=channel.pk).update(chat_id=new_chat_id)
-    from .models import Notice
-
     Notice.objects.filter(channel=channel, chat_id=old).exclude(state=Notice.State.SENT).update(chat_id=new_chat_id)
     audit(channel, "groups.channel.migrated", old_chat_id=old, new_chat_id=new_chat_id)
 
@@ -223,9 +215,9 @@ def post_create(*, by, group: ChatGroup, category: str, title: str, body_km: str
     """A member proposes a post; it waits for a moderator (A.4)."""
     me = official_of(by)
     if me is None:
-        raise ActionRefused(_("Your login is not linked to an official; ask the administrator."))
+        raise TransitionRefused(_("Your login is not linked to an official; ask the administrator."))
     if not (is_member(group, me) or may_moderate(group, me)):
-        raise ActionRefused(_("Only members of this group may post in it."))
+        raise TransitionRefused(_("Only members of this group may post in it."))
     title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
     attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
                                   attachment)
@@ -249,9 +241,9 @@ def post_resubmit(*, post: Post, by, category: str, title: str, body_km: str, me
     locked = Post.objects.select_for_update(of=("self",)).select_related("group").get(pk=post.pk)
     me = official_of(by)
     if me is None or locked.author_id != me.pk:
-        raise ActionRefused(_("Only the author of a post may change it."))
+        raise TransitionRefused(_("Only the author of a post may change it."))
     if locked.state != Post.State.REJECTED:
-        raise ActionRefused(_("Only a rejected post can be changed and sent again (this one is %(state)s).")
+        raise TransitionRefused(_("Only a rejected post can be changed and sent again (this one is %(state)s).")
                             % {"state": locked.get_state_display()})
     title, meeting_place = limits.one_line(title), limits.one_line(meeting_place)  # the title is an e-mail subject
     attachment_type = _check_post(category, title, body_km, meeting_date, meeting_time, meeting_place, agenda,
@@ -308,12 +300,12 @@ def _moderate(post: Post, by) -> tuple[Post, Official]:
     me = official_of(by)
     if not may_moderate(locked.group, me):
         if locked.group.is_leadership:
-            raise ActionRefused(_("Only the Cabinet's moderators approve posts in the leadership group."))
-        raise ActionRefused(_("Only a moderator of this group may do that."))
+            raise TransitionRefused(_("Only the Cabinet's moderators approve posts in the leadership group."))
+        raise TransitionRefused(_("Only a moderator of this group may do that."))
     if locked.state != Post.State.PENDING:
-        raise ActionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
+        raise TransitionRefused(_("This post was already moderated (%(state)s).") % {"state": locked.get_state_display()})
     if locked.author_id is not None and locked.author_id == me.pk:
-        raise ActionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
+        raise TransitionRefused(_("A post is moderated by someone other than its author (A.4): another moderator "
                               "of the group decides."))
     return locked, me
 
@@ -351,16 +343,16 @@ def post_forward(*, post: Post, by) -> Post:
     original = Post.objects.select_for_update(of=("self",)).select_related("group", "order").get(pk=post.pk)
     me = official_of(by)
     if not is_member(original.group, me):
-        raise ActionRefused(_("Only a member of the group a post was published in may forward it."))
+        raise TransitionRefused(_("Only a member of the group a post was published in may forward it."))
     if original.order is not None and original.order.state in (OrderState.REVOKED, OrderState.CANCELLED):
-        raise ActionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
+        raise TransitionRefused(_("The mission order of this post was revoked or cancelled; it is not forwarded."))
     if not original.group.is_leadership or original.state != Post.State.PUBLISHED:
-        raise ActionRefused(_("Only published posts of the leadership group can be forwarded."))
+        raise TransitionRefused(_("Only published posts of the leadership group can be forwarded."))
     target = heads_group(me)
     if target is None:
-        raise ActionRefused(_("Only the head of a unit that has a group can forward to it."))
+        raise TransitionRefused(_("Only the head of a unit that has a group can forward to it."))
     if Post.objects.filter(forwarded_from=original, group=target).exists():
-        raise ActionRefused(_("This post was already forwarded to %(group)s.") % {"group": target})
+        raise TransitionRefused(_("This post was already forwarded to %(group)s.") % {"group": target})
     now = timezone.now()
     copy = Post.objects.create(
         group=target, category=original.category, title=original.title, body_km=original.body_km,
@@ -380,8 +372,6 @@ def post_publish_order(*, order, group: ChatGroup) -> Post | None:
     if Post.objects.filter(order=order, group=group, category=Post.Category.MISSION_ORDER).exists():
         return None
     now = timezone.now()
-    from django.utils import translation
-
     with translation.override("km"):
         title = order.display_number[:200]
     post = Post.objects.create(
@@ -411,11 +401,11 @@ def telegram_link(*, token: str, telegram_user_id: int, chat_id: int, username: 
     now = timezone.now()
     claimed = LinkToken.objects.filter(token=token, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if claimed != 1:
-        raise ActionRefused(_("This link has expired or was already used. Open the portal and ask for a new one."))
+        raise TransitionRefused(_("This link has expired or was already used. Open the portal and ask for a new one."))
     link = LinkToken.objects.select_related("official").get(token=token)
     official = link.official
     if not official.active:
-        raise ActionRefused(_("This official is no longer active."))
+        raise TransitionRefused(_("This official is no longer active."))
     TelegramAccount.objects.filter(telegram_user_id=telegram_user_id).exclude(official=official).delete()
     account, _created = TelegramAccount.objects.update_or_create(
         official=official,
@@ -451,8 +441,6 @@ def telegram_link_broken(*, account: TelegramAccount, reason: str) -> bool:
     False if the link was already marked broken.  Their notices go by e-mail (``outbox.to_official`` skips a
     broken link); the portal's Telegram page asks them to link again.
     """
-    from django.urls import reverse
-
     changed = TelegramAccount.objects.filter(pk=account.pk, broken_at__isnull=True).update(
         broken_at=timezone.now(), broken_reason=reason[:300])
     if changed != 1:
@@ -466,9 +454,6 @@ def telegram_link_broken(*, account: TelegramAccount, reason: str) -> bool:
 
 
 def is_notice_administrator(user) -> bool:
-    from ministry.models import Role
-    from ministry.roles import has_role
-
     return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
 
 
@@ -477,10 +462,6 @@ def notice_retry(*, notice_ids, by) -> int:
 
     Each retried notice is audited with the actor.  A notice already sent or being sent is left alone.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from .models import Notice
-
     if not is_notice_administrator(by):
         raise PermissionDenied(_("Only an administrator can send notices again."))
     with transaction.atomic():
@@ -504,21 +485,12 @@ def notice_retry(*, notice_ids, by) -> int:
 def returns_digest_send(*, today=None) -> int:
     """Tell every returns clerk, once a day, how many returns wait for a check and how many are overdue
     (their inbox, then Telegram or e-mail). Idempotent per clerk and day; nothing is sent when both are 0."""
-    from django.urls import reverse
-
-    from ministry.offices import returns_clerks
-    from missions.models import MissionOrder, State
-
-    from .receivers import tell
-
     today = today or timezone.localdate()
     to_check = MissionOrder.objects.filter(state=State.RETURNED).count()
     overdue = MissionOrder.objects.filter(state__in=[State.ISSUED, State.SENT_BACK],
                                           overdue_since__isnull=False).count()
     if not (to_check or overdue):
         return 0
-    from khmer.digits import to_khmer_digits
-
     context = {"to_check": to_check, "overdue": overdue, "to_check_km": to_khmer_digits(to_check),
                "overdue_km": to_khmer_digits(overdue)}
     told = 0

@@ -9,6 +9,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import queue
+
+from .delivery import deliver, lease
+from .models import Notice
+from .services import returns_digest_send
+
 log = logging.getLogger(__name__)
 
 
@@ -22,10 +28,13 @@ def enqueue(notice_id: int, countdown: float | None = None) -> bool:
         return False
 
 
+@queue.job("groups.send_notice")
+def queue_send(notice_id: int) -> None:
+    enqueue(notice_id)  # looked up when called, so a test may replace ``enqueue``
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def send_notice(notice_id: int) -> str:
-    from .delivery import deliver
-
     outcome = deliver(notice_id)
     if outcome.countdown is not None:
         enqueue(notice_id, countdown=max(0.0, outcome.countdown))
@@ -35,9 +44,6 @@ def send_notice(notice_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_outbox(limit: int = 1000) -> int:
     """Re-queue rows left behind: pending/failed and overdue, or 'sending' longer than the lease."""
-    from .delivery import lease
-    from .models import Notice
-
     now = timezone.now()
     grace = timedelta(seconds=getattr(settings, "NOTICE_SWEEP_GRACE", 30))
     left = (
@@ -64,6 +70,4 @@ def sweep_outbox(limit: int = 1000) -> int:
 
 @shared_task
 def send_returns_digest() -> int:
-    from .services import returns_digest_send
-
     return returns_digest_send()

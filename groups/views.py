@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ministry.roles import official_of
+from portal.forms import apply_errors
 
 from . import services
 from .forms import PostForm, RejectForm
@@ -32,14 +33,6 @@ def _describe(group: ChatGroup, me) -> ChatGroup:
     group.why = why_member(group, me) if me is not None else []
     group.channel_list = list(group.channels.all())
     return group
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -80,10 +73,10 @@ def post_new(request, pk):
         data = form.cleaned_data
         try:
             services.post_create(by=request.user, group=group, **data)
-        except services.ActionRefused as exc:
+        except services.TransitionRefused as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your post is waiting for a moderator's approval."))
             return redirect("groups:group", pk=group.pk)
@@ -107,11 +100,11 @@ def post_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.post_resubmit(post=post, by=request.user, **form.cleaned_data)
-        except services.ActionRefused as exc:
+        except services.TransitionRefused as exc:
             messages.error(request, exc.message)
             return redirect("groups:group", pk=post.group_id)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The changed post is waiting for a moderator's approval again."))
             return redirect("groups:group", pk=post.group_id)
@@ -132,7 +125,7 @@ def post_approve(request, pk):
     try:
         services.post_approve(post=post, by=request.user)
         messages.success(request, _("Published."))
-    except services.ActionRefused as exc:
+    except services.TransitionRefused as exc:
         messages.error(request, exc.message)
     return redirect("groups:moderation")
 
@@ -144,7 +137,7 @@ def post_reject(request, pk):
     try:
         services.post_reject(post=post, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("Rejected; the author sees the reason."))
-    except services.ActionRefused as exc:
+    except services.TransitionRefused as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -160,7 +153,7 @@ def post_forward(request, pk):
     try:
         copy = services.post_forward(post=post, by=request.user)
         messages.success(request, _("Forwarded to %(group)s.") % {"group": copy.group})
-    except services.ActionRefused as exc:
+    except services.TransitionRefused as exc:
         messages.error(request, exc.message)
     return redirect("groups:group", pk=post.group_id)
 

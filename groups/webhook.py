@@ -86,7 +86,7 @@ def _command(message: dict):
         try:
             account = services.telegram_link(token=token[:64], telegram_user_id=sender["id"], chat_id=chat["id"],
                                              username=str(sender.get("username") or ""))
-        except services.ActionRefused:
+        except services.TransitionRefused:
             return _reply(chat["id"], "តំណនេះផុតកំណត់ ឬបានប្រើរួចហើយ។\nThis link has expired or was already used.")
         name = escape_html(account.official.display_name_km)
         return _reply(chat["id"], f"✅ បានភ្ជាប់ {name}។\nLinked: you will receive the portal's notices here.")

@@ -38,7 +38,8 @@ ROLE_MODEL_PERMISSIONS = {
                          "missions.view_orderdocument"],
     Role.UNIT_HEAD: ["missions.view_missionorder", "ministry.view_official", "ministry.view_unit"],
 }
-STAFF_ROLES = {Role.APPROVER, Role.ISSUING_CLERK, Role.RETURNS_CLERK, Role.ADMINISTRATOR}
+# The roles that work in the admin (the staff flag and the missions admin both follow this one list).
+STAFF_ROLES = (Role.ADMINISTRATOR, Role.APPROVER, Role.ISSUING_CLERK, Role.RETURNS_CLERK, Role.UNIT_HEAD)
 
 
 def roles_sync_permissions(**kwargs) -> None:

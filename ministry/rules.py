@@ -1,7 +1,10 @@
+"""Permissions checked with ``user.has_perm`` (django-rules): the organisation's import and export in the
+admin.  Object-level rules about orders are plain predicates in ``missions/permissions.py``."""
+
 import rules
 
 from .models import Role
-from .roles import has_role, official_of
+from .roles import has_role
 
 
 @rules.predicate
@@ -9,22 +12,5 @@ def is_administrator(user):
     return has_role(user, Role.ADMINISTRATOR)
 
 
-@rules.predicate
-def is_unit_head(user):
-    return has_role(user, Role.UNIT_HEAD)
-
-
-@rules.predicate
-def in_units_subtree(user, unit):
-    """A head of unit sees their unit's subtree; everyone else their own unit."""
-    me = official_of(user)
-    if me is None or unit is None:
-        return False
-    if has_role(user, Role.UNIT_HEAD):
-        return unit.path.startswith(me.unit.path)
-    return unit.pk == me.unit_id
-
-
-rules.add_perm("ministry.view_unit_people", is_administrator | in_units_subtree)
 rules.add_perm("ministry.import_organisation", is_administrator)
 rules.add_perm("ministry.export_organisation", is_administrator)

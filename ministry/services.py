@@ -118,7 +118,7 @@ def official_ensure_holding(official: Official, on: date | None = None) -> None:
 
 def official_create_with_login(*, official: Official, username: str, password: str, roles=(), by=None) -> Official:
     """A new official with a login and roles in one step: the user, the official, the role groups, the first
-    holding. Staff access (the admin) follows the roles: approvers, clerks and administrators get it."""
+    holding. Staff access (the admin) follows the roles: approvers, clerks, heads of unit and administrators get it."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -129,7 +129,7 @@ def official_create_with_login(*, official: Official, username: str, password: s
     with transaction.atomic():
         user = get_user_model().objects.create_user(
             username=username, password=password, email=official.email,
-            is_staff=bool(set(roles) & STAFF_ROLES),
+            is_staff=bool(set(roles) & set(STAFF_ROLES)),
         )
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
         official.user = user

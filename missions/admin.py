@@ -13,7 +13,7 @@ from django_fsm.admin import FSMAdminMixin
 
 from ministry.admin_audit import AuditedAdminMixin
 from ministry.models import Role
-from ministry.roles import has_role
+from ministry.roles import STAFF_ROLES, has_role
 
 from . import services
 from .models import (
@@ -29,9 +29,6 @@ from .models import (
 )
 from .selectors import filter_orders, work_q
 from portal.admin_lists import BoundedCountAdmin
-
-STAFF_ROLES = (Role.ADMINISTRATOR, Role.APPROVER, Role.ISSUING_CLERK, Role.RETURNS_CLERK, Role.UNIT_HEAD)
-
 
 def _may_use(request) -> bool:
     return request.user.is_active and request.user.is_staff and (

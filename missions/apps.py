@@ -6,3 +6,6 @@ class MissionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "missions"
     verbose_name = _("Mission orders")
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (names the jobs services queue through portal.queue)

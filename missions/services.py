@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from ministry.models import Official, Unit
-from ministry.roles import official_of
+from ministry.audit import audit
+from ministry.models import Official, Role, Unit
+from ministry.roles import has_role, official_of
+from portal import queue
 from portal.templatetags.portal import day, num
 
 from . import events, limits, rules
@@ -34,12 +36,13 @@ from .models import (
     State,
     Traveller,
 )
-from .permissions import acting_for, may_file_return
+from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_submit
 from .uploads import check_upload
 
 
 class TransitionRefused(Exception):
-    """A state change that may not happen; ``message`` is for the user."""
+    """A state change or action that may not happen now (an order's, a group post's); ``message`` is for the
+    user."""
 
     def __init__(self, message, *, other_order=None):
         super().__init__(message)
@@ -178,8 +181,6 @@ def order_create(*, by, data: OrderInput) -> MissionOrder:
 @transaction.atomic
 def order_update_draft(*, order: MissionOrder, by, data: OrderInput) -> MissionOrder:
     """Change a draft request (its travellers and itinerary are replaced). Only a draft, only by its requester."""
-    from .permissions import may_submit
-
     locked = MissionOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state != State.DRAFT:
         raise TransitionRefused(_("Only a draft can be changed; this request is %(state)s.")
@@ -284,8 +285,6 @@ def order_submit(*, order: MissionOrder, by) -> MissionOrder:
     def prepare(o):
         other = _clash(o)
         if other is not None:
-            from portal.templatetags.portal import day
-
             ids = o.travellers.values_list("official_id", flat=True)
             who = other.travellers.filter(official_id__in=ids).select_related("official").first()
             raise TransitionRefused(
@@ -359,7 +358,10 @@ def _signer_for(unit: Unit) -> Official | None:
     )
 
 
+@transaction.atomic
 def order_issue(*, order: MissionOrder, by) -> MissionOrder:
+    """Issue the order and ask for its PDF in one transaction: no issued order is left without a document
+    row (the render itself is queued on commit)."""
     now = timezone.now()
 
     def prepare(o):
@@ -373,7 +375,9 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
     return order
 
 
+@transaction.atomic
 def order_revoke(*, order: MissionOrder, by, reason: str) -> MissionOrder:
+    """Revoke the order and ask for its revoked PDF in one transaction (as ``order_issue``)."""
     reason = _require(reason)
 
     def prepare(o):
@@ -423,8 +427,6 @@ def _editable_return(order: MissionOrder, by) -> None:
 def stamp_recorders(order: MissionOrder, by) -> list[Traveller]:
     """The travellers whose stamps ``by`` may record: everyone's for the head of delegation, the requester
     and the returns office (a return on paper); one's own for another traveller."""
-    from .permissions import in_returns_office
-
     me = official_of(by)
     travellers = list(order.travellers.select_related("official"))
     if me is None:
@@ -561,8 +563,6 @@ def delegation_create(*, leader: Official, acting: Official, starts_on: date, en
     delegation = ApprovalDelegation.objects.create(
         leader=leader, acting=acting, starts_on=starts_on, ends_on=ends_on, note=note, created_by=by
     )
-    from ministry.audit import audit
-
     audit(delegation, "missions.delegation.created", by=by, leader=leader.pk, acting=acting.pk,
           starts_on=str(starts_on), ends_on=str(ends_on))
     return delegation
@@ -571,11 +571,6 @@ def delegation_create(*, leader: Official, acting: Official, starts_on: date, en
 def may_reassign(order: MissionOrder, user) -> bool:
     """An administrator, or a clerk of the Cabinet or GDAF (issuing or returns office), may send a waiting
     request to another leader."""
-    from ministry.models import Role
-    from ministry.roles import has_role
-
-    from .permissions import clerk_issuer, in_returns_office
-
     if has_role(user, Role.ADMINISTRATOR):
         return True
     return clerk_issuer(user) is not None or in_returns_office(user)
@@ -601,8 +596,6 @@ def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reas
     locked.save(update_fields=["approver", "updated"])
     OrderLog.objects.create(order=locked, action="reassigned", from_state=locked.state, to_state=locked.state,
                             actor=by, note=f"{previous} → {approver}: {reason}")
-    from ministry.audit import audit
-
     audit(locked, "missions.order.reassigned", by=by, previous=previous.pk if previous else None,
           approver=approver.pk, reason=reason)
     events.emit(locked, events.REASSIGNED, actor=by, note=reason, previous=previous)
@@ -612,10 +605,6 @@ def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reas
 @transaction.atomic
 def delegation_end(*, delegation: ApprovalDelegation, by, today: date | None = None) -> ApprovalDelegation:
     """End an acting approval early (from today on the acting leader no longer approves); they are told."""
-    from ministry.audit import audit
-    from ministry.models import Role
-    from ministry.roles import has_role
-
     today = today or timezone.localdate()
     delegation = ApprovalDelegation.objects.select_for_update(of=("self",)).select_related("leader", "acting").get(pk=delegation.pk)
     me = official_of(by)
@@ -641,8 +630,6 @@ def delegation_end(*, delegation: ApprovalDelegation, by, today: date | None = N
 
 def document_request(*, order: MissionOrder, by=None, reason: str, language: str = "km") -> OrderDocument:
     """Ask for a new version of the order's PDF; the render runs on commit in the worker."""
-    from .tasks import render_order_document
-
     with transaction.atomic():
         MissionOrder.objects.select_for_update().filter(pk=order.pk).exists()
         last = OrderDocument.objects.filter(order=order, language=language).order_by("-version").first()
@@ -650,5 +637,5 @@ def document_request(*, order: MissionOrder, by=None, reason: str, language: str
             order=order, language=language, version=(last.version + 1) if last else 1, reason=reason
         )
         OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} · {language.upper()}")
-        transaction.on_commit(lambda: render_order_document.delay(doc.pk))
+        queue.after_commit("missions.render_document", doc.pk)
     return doc

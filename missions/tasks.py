@@ -2,23 +2,27 @@
 
 from celery import shared_task
 
+from portal import queue
+
+from .documents.render import render_document, retry_pending
+from .services import orders_mark_overdue
+
 
 @shared_task(acks_late=True)
 def render_order_document(document_id: int) -> str:
-    from .documents.render import render_document
-
     return render_document(document_id)
 
 
 @shared_task
 def sweep_pending_renders() -> int:
-    from .documents.render import retry_pending
-
     return retry_pending()
 
 
 @shared_task
 def mark_overdue_orders() -> int:
-    from .services import orders_mark_overdue
-
     return orders_mark_overdue()
+
+
+@queue.job("missions.render_document")
+def queue_render(document_id: int) -> None:
+    render_order_document.delay(document_id)

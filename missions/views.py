@@ -3,6 +3,8 @@
 import re
 import secrets
 
+import filetype
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,13 +13,14 @@ from django.forms.utils import ErrorDict
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ministry.models import Role
+from ministry.models import Official, Province, Role
 from ministry.roles import has_role, official_of
 
 from . import held, rules, selectors, uploads
@@ -28,6 +31,7 @@ from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_file_return, may_submit
 from .rows import column_labels, order_rows
+from portal.forms import apply_errors
 from portal.templatetags.portal import num
 
 PAGE_SIZE = 50
@@ -35,26 +39,12 @@ PAGE_SIZE = 50
 
 def _refused(request, exc, prefix=None):
     """A refusal as a message; one that names another order links to it."""
-    from django.utils.html import format_html
-
     text = exc.message if prefix is None else prefix % {"why": exc.message}
     other = getattr(exc, "other_order", None)
     if other is not None and selectors.order_for(request.user, other.pk) is not None:
         text = format_html('{} <a href="{}">{}</a>', text, reverse("missions:detail", args=[other.pk]),
                            _("Open %(order)s") % {"order": other})
     messages.error(request, text)
-
-
-def _apply_errors(form, exc: ValidationError, fallback=None):
-    """Put a service's ValidationError on the form's fields (or the form itself)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            target = key if key in form.fields else fallback
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(fallback, error)
 
 
 # --- lists and queues ----------------------------------------------------------------
@@ -144,8 +134,6 @@ def _leg_forms(request, order=None):
 
 def _home_province(request):
     """Where a new itinerary starts: the province of the requester's unit, or the capital for central units."""
-    from ministry.models import Province
-
     me = official_of(request.user)
     if me is not None and me.unit.province_id:
         return me.unit.province_id
@@ -221,7 +209,7 @@ def _request_form(request, order=None):
             except ValidationError as exc:
                 if hasattr(exc, "error_dict") and "legs" in exc.error_dict:
                     legs_error = " ".join(exc.message_dict["legs"])
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except s.TransitionRefused as exc:
                 messages.error(request, exc.message)
                 return redirect("missions:detail", pk=order.pk)
@@ -344,7 +332,7 @@ def _traveller_matches(request, term):
 
 
 REASON_ACTIONS = {"reject", "revoke", "send_back"}
-NOTE_ACTIONS = {"cancel", "approve", "accept"}
+NOTE_ACTIONS = {"approve", "accept"}
 # Actions that end or undo something: asked once on their own page (``confirm``), never one tap.
 DESTRUCTIVE = ("reject", "send_back", "cancel", "revoke")
 ACTIONS = {
@@ -405,8 +393,6 @@ DOCUMENT_NOTE = re.compile(r"^v(\d+) · (KM|EN)$")  # written by services.docume
 
 def _document_note(note: str, documents) -> str:
     """``v2 · KM`` in the log, as the reader reads it: "Version ២, Khmer: Rendered again"."""
-    from portal.templatetags.portal import num
-
     match = DOCUMENT_NOTE.match(note)
     if not match:
         return note
@@ -423,8 +409,6 @@ STAMP_NOTE = re.compile(r"^(.+) · (\d+)$")  # written by services.stamp_record
 
 def _stamp_note(note: str) -> str:
     """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២"."""
-    from portal.templatetags.portal import num
-
     match = STAMP_NOTE.match(note)
     if not match:
         return note
@@ -445,10 +429,7 @@ def _available_actions(order, user):
 def _document_url(doc):
     if doc.status != OrderDocument.Status.READY:
         return ""
-    try:
-        return reverse("missions:document_download", args=[doc.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("missions:document_download", args=[doc.pk])
 
 
 @login_required
@@ -542,8 +523,6 @@ def confirm(request, pk, action):
 @require_POST
 def reassign(request, pk):
     """Send a waiting request to another leader (Cabinet, GDAF or an administrator), with a reason."""
-    from ministry.models import Official
-
     order = selectors.order_for(request.user, pk)
     if order is None:
         raise Http404
@@ -594,7 +573,7 @@ def file_return(request, pk):
                     s.report_save(order=order, by=request.user, text=report_form.cleaned_data["report_text"],
                                   attachment=report_form.cleaned_data["report_file"])
                 except ValidationError as exc:
-                    _apply_errors(report_form, exc)
+                    apply_errors(report_form, exc)
                 except s.TransitionRefused as exc:
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
@@ -613,7 +592,7 @@ def file_return(request, pk):
                     s.stamp_record(order=order, leg=leg, by=request.user, departed_on=d["departed_on"],
                                    arrived_on=d["arrived_on"], scan=d["scan"], note=d["note"], traveller=mine)
                 except ValidationError as exc:
-                    _apply_errors(bound_form, exc)
+                    apply_errors(bound_form, exc)
                 except s.TransitionRefused as exc:
                     messages.error(request, exc.message)
                     return redirect("missions:detail", pk=order.pk)
@@ -674,8 +653,6 @@ def file(request, kind, pk):
     stored = getattr(obj or order, field)
     if not stored:
         raise Http404
-    import filetype
-
     try:
         handle = stored.open("rb")
     except FileNotFoundError as exc:
@@ -714,7 +691,7 @@ def delegations(request):
         try:
             s.delegation_create(leader=me, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The acting approval was saved."))
             return redirect("missions:delegations")

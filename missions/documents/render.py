@@ -35,8 +35,10 @@ from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
 from khmer.digits import khmer_digits_in_text, to_khmer_digits
 from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
+from ministry.models import HONORIFIC_EN, Unit
+from portal import queue
 
-from ..models import Basis, MissionOrder, OrderDocument, State
+from ..models import Basis, MissionOrder, OrderDocument, OrderLog, State
 from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,6 @@ def _num(n: int, en: bool) -> str:
 
 
 def _honorific(official, en: bool) -> str:
-    from ministry.models import HONORIFIC_EN
-
     return HONORIFIC_EN.get(official.honorific, "") if en else official.get_honorific_display()
 
 
@@ -217,8 +217,6 @@ def typed(text: str, en: bool) -> str:
 
 def revocation(order: MissionOrder):
     """The log entry of the order's revocation, or None."""
-    from ..models import OrderLog
-
     if order.state != State.REVOKED:
         return None
     return OrderLog.objects.filter(order=order, to_state=State.REVOKED).order_by("-created").first()
@@ -258,8 +256,6 @@ def _unique(values):
 
 
 def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
-    from ministry.models import Unit
-
     en = language == "en"
     unit = order.issuing_unit
     issued_on = timezone.localdate(order.issued_at) if order.issued_at else timezone.localdate()
@@ -583,8 +579,6 @@ def _store(document_id: int, pdf: bytes, elapsed_ms: int) -> str:
 
 def retry_pending(now=None) -> int:
     """Queue again the renders left pending or failed for more than a minute with attempts left."""
-    from ..tasks import render_order_document
-
     now = now or timezone.now()
     ids = list(
         OrderDocument.objects.filter(
@@ -596,12 +590,8 @@ def retry_pending(now=None) -> int:
         .values_list("pk", flat=True)
     )
     for pk in ids:
-        render_order_document.delay(pk)
+        queue.now("missions.render_document", pk)
     return len(ids)
-
-
-def pdf_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def page_count(data: bytes) -> int:

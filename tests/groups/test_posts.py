@@ -32,7 +32,7 @@ def test_a_post_stays_pending_until_a_cabinet_moderator_approves_it(cast, groups
     post = _post(cast, groups)
     assert post.state == "pending" and Notice.objects.filter(post=post).count() == 0
 
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_approve(post=post, by=cast.user("leader"))  # a member, not a moderator
     post.refresh_from_db()
     assert post.state == "pending"
@@ -52,12 +52,12 @@ def test_a_rejected_post_keeps_its_reason_and_is_not_published(cast, groups):
     post.refresh_from_db()
     assert post.state == "rejected" and post.reason == "ក្រៅតួនាទីក្រសួង"
     assert not Notice.objects.filter(post=post, kind="post.published").exists()
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_approve(post=post, by=cast.chief_of_cabinet.user)
 
 
 def test_a_non_member_cannot_post(cast, groups):
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         _post(cast, groups, who="official")
 
 
@@ -68,9 +68,9 @@ def test_a_head_forwards_a_published_leadership_post_to_the_unit_group_once(cast
     copy = services.post_forward(post=post, by=cast.user("head"))
     assert copy.group == groups.unit and copy.forwarded_from == post and copy.state == "published"
     assert Notice.objects.filter(post=copy, channel=groups.unit_tg).count() == 1
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_forward(post=post, by=cast.user("head"))
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_forward(post=post, by=cast.user("official"))  # not a head
 
 
@@ -117,7 +117,7 @@ def test_only_a_member_of_the_source_group_may_forward(cast, groups, login):
     post = _post(cast, groups)
     services.post_approve(post=post, by=cast.chief_of_cabinet.user)
     head, office_group = _head_of_office_with_a_group(cast)
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_forward(post=post, by=head.user)
     c = login(head)
     assert c.get(f"/groups/{groups.lead.pk}/").status_code == 403
@@ -136,7 +136,7 @@ def test_a_post_of_a_revoked_order_is_not_forwarded(cast, groups):
 
     clerk = cast.gdaf_clerk if order.issuing_unit == cast.gdaf else cast.cabinet_clerk
     ms.order_revoke(order=order, by=clerk.user, reason="បេសកកម្មត្រូវបានលុបចោល")
-    with pytest.raises(services.ActionRefused) as exc:
+    with pytest.raises(services.TransitionRefused) as exc:
         services.post_forward(post=post, by=cast.user("head"))
     assert "revoked" in exc.value.message
     assert not Post.objects.filter(forwarded_from=post).exists()
@@ -152,10 +152,10 @@ def test_the_author_cannot_moderate_their_own_post(cast, groups, login):
     post = services.post_create(by=cast.chief_of_cabinet.user, group=groups.lead, category="announcement",
                                 title="សេចក្តីជូនដំណឹង", body_km="ព័ត៌មាន")
     assert post not in moderation_queue(cast.chief_of_cabinet)
-    with pytest.raises(services.ActionRefused) as exc:
+    with pytest.raises(services.TransitionRefused) as exc:
         services.post_approve(post=post, by=cast.chief_of_cabinet.user)
     assert "other than its author" in exc.value.message
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="x")
     c = login(cast.chief_of_cabinet)
     c.post(f"/groups/posts/{post.pk}/approve/")
@@ -190,6 +190,6 @@ def test_a_rejected_post_is_changed_and_sent_again_by_its_author_only(cast, grou
     services.post_reject(post=post, by=cast.chief_of_cabinet.user, reason="នៅតែខ្វះ")
     client.force_login(cast.chief_of_cabinet.user)
     assert client.get(url).status_code == 404
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.TransitionRefused):
         services.post_resubmit(post=post, by=cast.chief_of_cabinet.user, category="meeting", title="x", body_km="y",
                                meeting_date=date(2026, 12, 3), meeting_time=time(8, 30), meeting_place="z")

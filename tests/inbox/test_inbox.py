@@ -56,9 +56,9 @@ def test_revoking_withdraws_the_group_post_and_the_unsent_issued_notices(cast, l
     post.refresh_from_db()
     assert post.state == Post.State.WITHDRAWN
     assert set(waiting.values_list("state", flat=True)) == {Notice.State.DEAD}
-    from groups.services import ActionRefused, post_forward
+    from groups.services import TransitionRefused, post_forward
 
-    with pytest.raises(ActionRefused):
+    with pytest.raises(TransitionRefused):
         post_forward(post=post, by=cast.leader.user)
 
 
