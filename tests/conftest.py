@@ -1,6 +1,7 @@
 import os
 import shutil
 import subprocess
+import uuid
 
 import pytest
 
@@ -52,6 +53,9 @@ def _test_settings(request, settings, tmp_path, signing_files):
     settings.PDF_SIGNING_TRUST, settings.PDF_SIGNING_P12 = (str(p) for p in signing_files)
     settings.PDF_SIGNING_PASSWORD = "test-signing"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counters of a test of its own: with Redis as the cache they would otherwise carry over from
+    # earlier tests (and earlier runs) that posted from the same address.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
     if request.node.get_closest_marker("khmer"):
         yield  # the portal's own default: Khmer
         return
