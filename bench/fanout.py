@@ -24,11 +24,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+from bench.scratch import scratch_database  # noqa: E402
 
 SCENARIOS = [
     # name, notices, chats (negative = group), steady ceiling in messages a second, messages a full bucket lets
@@ -40,30 +41,11 @@ SCENARIOS = [
 ]
 
 
-def _database(base_url: str) -> str:
-    import psycopg
-
-    parts = urlsplit(base_url)
-    name = parts.path.lstrip("/") + "_fanout"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name)), admin, name
-
-
-def _drop(admin: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run(workers: int) -> list[dict]:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/fanout.py needs DATABASE_URL pointing at PostgreSQL")
-    db_url, admin, name = _database(base)
+    db_url, drop = scratch_database(base, "fanout")
     tmp = Path(tempfile.mkdtemp(prefix="fanout-"))
     from tests.fakes.telegram_server import FakeTelegramServer
     from tests.groups.workers import RestartableRedis
@@ -121,7 +103,7 @@ def run(workers: int) -> list[dict]:
         bot.stop()
         redis.stop()
         connection.close()
-        _drop(admin, name)
+        drop()
     return results
 
 

@@ -34,35 +34,17 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
+from bench.scratch import scratch_database  # noqa: E402
+
 NOTICES = 120
 GROUPS = [-1004000000000 - i for i in range(6)]
 MARK = re.compile(r"#N(\d+)#")
 PER_CHAT, PER_GROUP_MINUTE, GLOBAL = 5.0, 600, 50.0
-
-
-def _database(base_url: str):
-    import psycopg
-
-    parts = urlsplit(base_url)
-    name = parts.path.lstrip("/") + "_faults"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name)), admin, name
-
-
-def _drop(admin: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _wait(predicate, timeout: float) -> bool:
@@ -226,7 +208,7 @@ def run() -> list[dict]:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/faults.py needs DATABASE_URL pointing at PostgreSQL")
-    db_url, admin, name = _database(base)
+    db_url, drop = scratch_database(base, "faults")
     tmp = Path(tempfile.mkdtemp(prefix="faults-"))
     os.environ.update({"DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp / "var"), "LOG_LEVEL": "WARNING"})
     import django
@@ -256,7 +238,7 @@ def run() -> list[dict]:
         if bench is not None:
             bench.close()
         connection.close()
-        _drop(admin, name)
+        drop()
     return results
 
 
