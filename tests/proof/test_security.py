@@ -51,7 +51,7 @@ ROLES = ["official", "colleague", "office_official", "head", "other", "other_hea
 ENTITLED_TO_ALL = {"admin"}
 # Lists whose role works on every unit's orders by the instruction, so another unit's text is expected there.
 SHOWS_EVERY_UNIT = {("returns_clerk", "missions:returns"): "GDAF checks the returns of every unit (B.3)"}
-DENIED = {302, 400, 403, 404, 405}
+DENIED = {302, 400, 403, 404, 405, 429}  # 429: a rate limit (the password reset page says what to do)
 
 
 def _walk(patterns, prefix="", namespace=""):
