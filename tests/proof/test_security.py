@@ -112,6 +112,10 @@ def foreign(cast):
     objects["unit"] = unit_c
     objects["official"] = requester
     objects["group"], objects["post"] = _group_and_post(unit_c, requester)
+    from groups.models import Channel
+
+    objects["channel"] = Channel.objects.create(group=objects["group"], kind="telegram", chat_id=-1009990001,
+                                                status="broken", broken_reason="Forbidden: bot was kicked")
     return objects
 
 
@@ -173,7 +177,10 @@ def _kwargs(route, name, role, foreign):
         elif name == "missions:confirm" and key == "action":
             values[key] = "cancel"
         elif name and name.startswith("groups:") and key == "pk":
-            values[key] = foreign["post"].pk if "post" in name or "attachment" in name else foreign["group"].pk
+            if "channel" in name:
+                values[key] = foreign["channel"].pk
+            else:
+                values[key] = foreign["post"].pk if "post" in name or "attachment" in name else foreign["group"].pk
         elif name and name.startswith("admin:"):
             values[key] = _admin_value(key, name, order, foreign)
         elif key in ("pk", "order_id", "id"):
