@@ -74,9 +74,13 @@ class ChannelAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark as working again"), permissions=["change"])
     def repair(self, request, queryset):
-        for channel in queryset:
-            services.channel_repair(channel=channel, by=request.user)
-        messages.success(request, gettext("Channels marked as working."))
+        """To the repair page, where the posts published while the channel was broken are sent or withheld."""
+        channels = list(queryset[:2])
+        if len(channels) != 1:
+            messages.error(request, gettext("Repair one channel at a time: each has its own waiting posts to "
+                                            "choose from."))
+            return None
+        return redirect("groups:channel_repair", pk=channels[0].pk)
 
 
 @admin.register(ExtraMember)
@@ -147,7 +151,7 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("retry"))
     def retry_button(self, obj):
-        if obj.state in (Notice.State.SENT, Notice.State.SENDING, Notice.State.PAUSED):
+        if obj.state in (Notice.State.SENT, Notice.State.SENDING, Notice.State.PAUSED, Notice.State.WITHHELD):
             return ""
         # A button of the change list's own form (which carries the CSRF token), posted to the retry URL.
         return format_html('<button type="submit" class="button" formmethod="post" formaction="{}" '

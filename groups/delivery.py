@@ -409,6 +409,8 @@ def _send_telegram(notice: Notice, document) -> Outcome:
     chat_id = _target_chat(notice)
     if chat_id is None:
         return _dead(notice, "no Telegram chat to send to")
+    if notice.withdraws_id:
+        return _withdraw_messages(notice, chat_id)
     attachment = attachment_for(notice, document)
     calls = plan(notice, attachment)
     bot = client()
@@ -447,9 +449,11 @@ def _send_telegram(notice: Notice, document) -> Outcome:
             return _retry(notice, str(exc), backoff(notice.attempts))
         index += 1
         message_id = (result or {}).get("message_id") if isinstance(result, dict) else None
+        if message_id is not None:  # kept so that a revoked order's messages can be deleted
+            notice.telegram_messages = [*notice.telegram_messages, [message_id, kind]]
         if index == len(calls):  # one UPDATE: the shortest window between Telegram's answer and the commit
-            return _sent(notice, message_id, parts_sent=index)
-        fields = {"parts_sent": index}
+            return _sent(notice, message_id, parts_sent=index, telegram_messages=notice.telegram_messages)
+        fields = {"parts_sent": index, "telegram_messages": notice.telegram_messages}
         if message_id is not None and notice.telegram_message_id is None:
             fields["telegram_message_id"] = message_id
             notice.telegram_message_id = message_id
@@ -495,3 +499,49 @@ def _permanent(notice: Notice, exc: TelegramError) -> Outcome:
                 alert_dead_notice(notice, f"{exc} (no other way to reach {notice.recipient})")
         return outcome
     return _dead(notice, str(exc))
+
+
+UNDELETABLE = "message can't be deleted"  # Telegram's answer after 48 hours
+ALREADY_GONE = ("message to delete not found", "message to edit not found", "message is not modified")
+
+
+def _withdraw_messages(notice: Notice, chat_id: int) -> Outcome:
+    """Take a revoked or cancelled order's messages out of a group chat: delete each one, or, where Telegram
+    refuses (older than 48 hours), edit it to this notice's text, which says the order was revoked or cancelled.
+    ``parts_sent`` counts the messages dealt with, so a retry goes on where the last attempt stopped."""
+    original = Notice.objects.filter(pk=notice.withdraws_id).only("telegram_messages").first()
+    messages = original.telegram_messages if original is not None else []  # a dead one may have sent parts
+    bot = client()
+    edited = []
+    for index in range(notice.parts_sent, len(messages)):
+        message_id, kind = messages[index]
+        try:
+            wait = take_token(chat_id)
+        except Exception as exc:  # noqa: BLE001  (Redis down or restarting)
+            return _retry(notice, f"rate limiter unavailable: {type(exc).__name__}: {exc}", 2)
+        if wait:
+            return _defer(notice, f"rate limit: next token in {wait:.2f} s", wait)
+        try:
+            try:
+                bot.delete_message(chat_id, message_id)
+            except BadRequest as exc:
+                description = str(exc.description or "").lower()
+                if UNDELETABLE not in description:
+                    raise
+                if kind == "document":
+                    bot.edit_message_caption(chat_id, message_id, notice.text)
+                else:
+                    bot.edit_message_text(chat_id, message_id, notice.text)
+                edited.append(message_id)
+        except RetryAfter as exc:
+            return _rate_limited(notice, chat_id, exc.retry_after, str(exc))
+        except BadRequest as exc:
+            if not any(marker in str(exc.description or "").lower() for marker in ALREADY_GONE):
+                return _dead(notice, str(exc))
+        except (Forbidden, PermanentError) as exc:
+            return _dead(notice, str(exc))
+        except (TransientError, TelegramError) as exc:
+            return _retry(notice, str(exc), backoff(notice.attempts))
+        _update(notice, parts_sent=index + 1)
+    note = f"older than 48 hours, marked instead of deleted: {edited}" if edited else ""
+    return _sent(notice, parts_sent=len(messages), last_error=note)

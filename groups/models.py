@@ -267,6 +267,7 @@ class Notice(models.Model):
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Failed for good")
         PAUSED = "paused", _("Waiting for the channel to be repaired")
+        WITHHELD = "withheld", _("Not sent: withheld when the channel was repaired")
 
     transport = models.CharField(_("transport"), max_length=10, choices=Transport.choices)
     channel = models.ForeignKey(
@@ -297,6 +298,15 @@ class Notice(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     telegram_message_id = models.BigIntegerField(_("Telegram message id"), null=True, blank=True)
+    telegram_messages = models.JSONField(
+        _("Telegram messages"), default=list, blank=True,
+        help_text=_("Every message Telegram accepted for this notice, as [message id, kind], in order."),
+    )
+    withdraws = models.ForeignKey(
+        "self", verbose_name=_("withdraws"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text=_("The notice whose Telegram messages this one deletes (or marks) because its order was revoked "
+                    "or cancelled."),
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 

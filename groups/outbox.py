@@ -47,16 +47,19 @@ def queue_on_commit(notice_ids) -> None:
 
 def write(*, key: str, transport: str, kind: str, text: str, subject: str = "", channel=None, recipient=None,
           chat_id=None, email_to: str = "", reply_markup=None, document=None, post=None, order=None,
-          queue: bool = True) -> Notice | None:
+          withdraws=None, queue: bool = True) -> Notice | None:
     """One outbox row (or None when a row with ``key`` already exists)."""
     state = _initial_state(transport)
     values = dict(
         transport=transport, kind=kind, text=text, subject=one_line(subject)[:200], channel=channel, recipient=recipient,
         chat_id=chat_id, email_to=email_to, reply_markup=reply_markup, document=document, post=post, order=order,
-        state=state,
+        withdraws=withdraws, state=state,
     )
     if transport == Notice.Transport.FEED:
         values.update(state=Notice.State.SENT, sent_at=timezone.now())
+    elif transport == Notice.Transport.TELEGRAM and channel is not None and channel.status == Channel.Status.BROKEN:
+        # Kept for the repair, where a moderator chooses what the channel still receives (``channel_repair``).
+        values.update(state=Notice.State.PAUSED, last_error=f"channel broken: {channel.broken_reason}"[:2000])
     try:
         with transaction.atomic():
             notice = Notice.objects.create(idempotency_key=key[:200], **values)
@@ -96,6 +99,16 @@ def to_channel(channel: Channel, *, key: str, kind: str, text: str, subject: str
                      channel=channel, email_to=addresses, post=post, order=order)
     return write(key=key, transport=Notice.Transport.FEED, kind=kind, text=text, subject=subject, channel=channel,
                  post=post, order=order)
+
+
+def withdraw_from_channel(original: Notice, *, order, revoked: bool) -> Notice | None:
+    """The group message ``original`` carried an order now revoked or cancelled: delete it from the chat, or mark it
+    where Telegram no longer lets the bot delete it (``delivery._withdraw_messages``).  In the chat's order, after
+    whatever was sent to it before."""
+    channel = original.channel
+    text = render_notice("post.withdrawn", {"order": order, "revoked": revoked})
+    return write(key=f"withdraw:{original.pk}", transport=Notice.Transport.TELEGRAM, kind="post.withdrawn", text=text,
+                 subject=original.subject, channel=channel, chat_id=channel.chat_id, withdraws=original)
 
 
 def administrators():

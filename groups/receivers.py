@@ -123,19 +123,24 @@ def mission_notices(sender, order, event, actor=None, note="", previous=None, **
 
             post_publish_order(order=order, group=group)
     if event in (events.REVOKED, events.CANCELLED):
-        _withdraw(order)
+        _withdraw(order, revoked=event == events.REVOKED)
 
 
-def _withdraw(order):
-    """A revoked or cancelled order: its group posts are withdrawn (no longer shown nor forwarded) and no
-    notice still waiting to go out sends the issued order or its stale PDF."""
+def _withdraw(order, *, revoked: bool):
+    """A revoked or cancelled order: its group posts are withdrawn (no longer shown nor forwarded), no notice
+    still waiting to go out sends the issued order or its stale PDF, and the group messages that carried it are
+    deleted from their Telegram chats (or marked, where Telegram no longer allows deleting)."""
     from .models import Notice, Post
 
     Post.objects.filter(order=order, state=Post.State.PUBLISHED).update(state=Post.State.WITHDRAWN)
-    waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD]
+    waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD, Notice.State.PAUSED]
     Notice.objects.filter(state__in=waiting).filter(
         Q(order=order, kind="order.issued") | Q(post__order=order)).update(
         state=Notice.State.DEAD, last_error="withdrawn: the order was revoked or cancelled")
+    carried = Notice.objects.filter(post__order=order, transport=Notice.Transport.TELEGRAM, channel__isnull=False,
+                                    state__in=[Notice.State.SENT, Notice.State.SENDING]).select_related("channel")
+    for original in carried.order_by("pk"):
+        outbox.withdraw_from_channel(original, order=order, revoked=revoked)
 
 
 @receiver(delegation_ended, dispatch_uid="groups.delegation_ended")

@@ -135,19 +135,57 @@ def _mail_admins_broken(channel_pk: int, reason: str) -> None:
     mail_admins(f"Telegram channel {channel_pk} is broken", f"Channel {channel_pk}: {reason}", fail_silently=True)
 
 
+def may_repair(channel: Channel, user) -> bool:
+    """A moderator of the channel's group, or an administrator, repairs a channel and chooses what it receives."""
+    return is_notice_administrator(user) or may_moderate(channel.group, official_of(user))
+
+
+def channel_waiting(channel: Channel):
+    """What was published to ``channel`` while it was broken, oldest first: the repair sends it or withholds it."""
+    return Notice.objects.filter(channel=channel, state=Notice.State.PAUSED).select_related("post").order_by("pk")
+
+
 @transaction.atomic
-def channel_repair(*, channel: Channel, by, chat_id=None) -> Channel:
-    """The channel works again: it receives, in order, what was published while it was broken."""
+def channel_repair(*, channel: Channel, by, chat_id=None, withhold=None, reviewed=None) -> Channel:
+    """The channel works again: it receives, in their original order, what was published while it was broken,
+    except the notices in ``withhold`` ({notice id: reason, possibly empty}), which are recorded as not sent,
+    each audited with the actor and the reason.
+
+    ``reviewed``: the ids of the waiting notices the person chose among; if others arrived meanwhile (or some
+    went) the repair is refused and changes nothing, so nothing is sent that nobody saw.
+    """
+    if not may_repair(channel, by):
+        raise PermissionDenied(_("Only a moderator of the group or an administrator can repair its channel."))
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    waiting = list(Notice.objects.select_for_update().filter(channel=channel, state=Notice.State.PAUSED)
+                   .order_by("pk").values_list("pk", flat=True))
+    withhold = {int(pk): (reason or "").strip() for pk, reason in (withhold or {}).items()}
+    if channel.status != Channel.Status.BROKEN and not waiting:
+        raise TransitionRefused(_("This channel is working: there is nothing to repair."))
+    if reviewed is not None and sorted(int(pk) for pk in reviewed) != waiting:
+        raise TransitionRefused(_("The posts waiting for this channel changed while you were choosing: "
+                                  "look at the list again."))
+    if set(withhold) - set(waiting):
+        raise ValidationError(_("Only posts waiting for this channel can be withheld."))
+    for reason in withhold.values():
+        limits.require_length("reason", reason, limits.REASON)
     if chat_id not in (None, ""):
         channel.chat_id = int(chat_id)
     channel.status, channel.broken_reason, channel.broken_at = Channel.Status.OK, "", None
     channel.save()
-    waiting = Notice.objects.filter(channel=channel, state=Notice.State.PAUSED)
-    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
-    waiting.update(state=Notice.State.PENDING, chat_id=channel.chat_id, next_attempt_at=timezone.now(), last_error="")
-    audit(channel, "groups.channel.repaired", by=by, chat_id=channel.chat_id, released=len(ids))
-    outbox.queue_on_commit(ids)
+    send = [pk for pk in waiting if pk not in withhold]
+    Notice.objects.filter(pk__in=send).update(state=Notice.State.PENDING, chat_id=channel.chat_id,
+                                              next_attempt_at=timezone.now(), last_error="")
+    actor = getattr(by, "username", "") or str(by)
+    for notice in Notice.objects.filter(pk__in=list(withhold)).order_by("pk"):
+        reason = withhold[notice.pk]
+        notice.state = Notice.State.WITHHELD
+        notice.last_error = (f"withheld at the repair by {actor}" + (f": {reason}" if reason else ""))[:2000]
+        notice.save(update_fields=["state", "last_error"])
+        audit(notice, "groups.notice.withheld", by=by, channel=channel.pk, post=notice.post_id, reason=reason)
+    audit(channel, "groups.channel.repaired", by=by, chat_id=channel.chat_id, released=len(send),
+          withheld=sorted(withhold))
+    outbox.queue_on_commit(send)
     return channel
 
 
@@ -197,9 +235,7 @@ def post_text(post: Post) -> str:
 def _publish_notices(post: Post) -> None:
     text = post_text(post)
     wants_pdf = post.category == Post.Category.MISSION_ORDER
-    for channel in post.group.channels.all():
-        if channel.status == Channel.Status.BROKEN:
-            continue
+    for channel in post.group.channels.all():  # a broken channel keeps the post for its repair (paused)
         outbox.to_channel(
             channel, key=f"post:{post.pk}:ch{channel.pk}", kind="post.published", text=text, subject=post.title,
             post=post, order=post.order if wants_pdf else None, document=post.document if wants_pdf else None,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("posts/<int:pk>/reject/", views.post_reject, name="post_reject"),
     path("posts/<int:pk>/forward/", views.post_forward, name="post_forward"),
     path("posts/<int:pk>/attachment/", views.attachment, name="attachment"),
+    path("channels/<int:pk>/repair/", views.channel_repair, name="channel_repair"),
     path("telegram/", views.telegram, name="telegram"),
     path("telegram/webhook/", webhook.telegram_webhook, name="telegram_webhook"),
 ]

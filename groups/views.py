@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ministry.roles import official_of
+from portal.templatetags.portal import num
 from portal.forms import apply_errors
 
 from . import services
 from .forms import PostForm, RejectForm
-from .models import ChatGroup, Post, TelegramAccount
+from .models import Channel, ChatGroup, Post, TelegramAccount
 from .selectors import feed, groups_of, heads_group, is_member, may_moderate, members, moderation_queue, why_member
 
 
@@ -170,6 +171,47 @@ def attachment(request, pk):
                             filename=safe_download_name(post.attachment_name or "attachment", post.attachment_type))
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def channel_repair(request, pk):
+    """A broken channel works again: its moderator (or an administrator) sees, in order, what was published while
+    it was broken, chooses for each post whether the channel still receives it, and confirms (POST only)."""
+    channel = get_object_or_404(Channel.objects.select_related("group"), pk=pk)
+    if not services.may_repair(channel, request.user):
+        raise PermissionDenied
+    waiting = list(services.channel_waiting(channel))
+    errors = {}
+    if request.method == "POST":
+        try:
+            reviewed = [int(v) for v in request.POST.getlist("reviewed")]
+        except ValueError:
+            reviewed = None
+        withhold = {pk: request.POST.get(f"reason_{pk}", "") for pk in reviewed or ()
+                    if request.POST.get(f"choice_{pk}", "send") == "withhold"}
+        try:
+            if reviewed is None:
+                raise services.TransitionRefused(_("The posts waiting for this channel changed while you were "
+                                                   "choosing: look at the list again."))
+            services.channel_repair(channel=channel, by=request.user, withhold=withhold, reviewed=reviewed)
+        except services.TransitionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("groups:channel_repair", pk=channel.pk)
+        except ValidationError as exc:
+            errors = {"form": " ".join(exc.messages)}
+        else:
+            messages.success(request, _("The channel works again: %(sent)s posts are sent to it in their order, "
+                                        "%(withheld)s are not.") % {"sent": num(len(waiting) - len(withhold)),
+                                                                     "withheld": num(len(withhold))})
+            return redirect("groups:channel_repair", pk=channel.pk)
+    chosen = {n.pk: ("withhold" if request.POST.get(f"choice_{n.pk}") == "withhold" else "send",
+                     request.POST.get(f"reason_{n.pk}", "")) for n in waiting}
+    for notice in waiting:
+        notice.choice, notice.reason = chosen[notice.pk]
+    return render(request, "groups/channel_repair.html", {
+        "channel": channel, "waiting": waiting, "errors": errors,
+        "broken": channel.status == Channel.Status.BROKEN,
+    }, status=400 if errors else 200)
 
 
 @login_required

@@ -4,10 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from django_ratelimit.decorators import ratelimit
-
 from . import views
-from .accounts import PasswordResetForm
 
 admin.site.site_header = _("Ministry of Civil Service — mission-order portal")
 admin.site.site_title = _("Mission-order portal")
@@ -26,8 +23,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Reset by e-mail where the official has an address; otherwise the administrator sets one in the admin.
-    path("accounts/password/reset/", ratelimit(key="ip", rate="10/h", method="POST", block=True)(
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)), name="password_reset"),
+    path("accounts/password/reset/", views.password_reset, name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

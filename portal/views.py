@@ -1,9 +1,14 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from django_ratelimit.decorators import ratelimit
+
+from .accounts import PasswordResetForm
 from .dashboard import dashboard_counts
 
 
@@ -31,6 +36,20 @@ def favicon(request):
     response = FileResponse(open(path, "rb"), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+PASSWORD_RESET_RATE = "10/h"  # reset links asked for from one address
+
+
+@ratelimit(key="ip", rate=PASSWORD_RESET_RATE, method="POST", block=False)
+def password_reset(request):
+    """Asking for a reset link by e-mail.  Past the limit the page says what to do instead (429), as the log-in
+    lock-out does: without django-ratelimit's middleware a blocked request would be a bare 403."""
+    if getattr(request, "limited", False):
+        return render(request, "registration/password_reset_throttled.html", {
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        }, status=429)
+    return auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)(request)
 
 
 def ratelimited(request, exception=None):

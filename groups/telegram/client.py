@@ -336,6 +336,18 @@ class TelegramClient:
             params["reply_markup"] = reply_markup
         return self.call("editMessageText", params)
 
+    def edit_message_caption(
+        self, chat_id: int | str, message_id: int, caption: str, parse_mode: str | None = "HTML"
+    ) -> dict[str, Any] | bool:
+        params: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "caption": caption,
+                                  "parse_mode": parse_mode}
+        return self.call("editMessageCaption", params)
+
+    def delete_message(self, chat_id: int | str, message_id: int) -> bool:
+        """Telegram lets a bot delete its own messages for 48 hours; later it answers 400 "message can't be
+        deleted" (``BadRequest``)."""
+        return self.call("deleteMessage", {"chat_id": chat_id, "message_id": message_id})
+
     def answer_callback_query(
         self, callback_query_id: str, text: str | None = None, show_alert: bool = False
     ) -> bool:

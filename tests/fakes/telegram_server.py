@@ -6,8 +6,8 @@
         assert server.messages[0].text == "hi"
 
 It answers ``/bot<token>/<method>`` with Telegram's JSON shapes for getMe,
-sendMessage, sendDocument, editMessageText, answerCallbackQuery, setWebhook,
-deleteWebhook and getWebhookInfo, and enforces Telegram's flood limits on
+sendMessage, sendDocument, editMessageText, editMessageCaption, deleteMessage,
+answerCallbackQuery, setWebhook, deleteWebhook and getWebhookInfo, and enforces Telegram's flood limits on
 its own (per chat, per group per minute, global per second): a request over a
 limit gets a 429 and is counted in ``rate_limited``.
 
@@ -26,6 +26,10 @@ first request they match; ``chat_id``/``method`` of ``None`` match any):
 * ``migrate_chat(old_id, new_id)`` - 400 with ``parameters.migrate_to_chat_id``
   for every request to ``old_id``; ``new_id`` works.
 * ``restore_chat(chat_id)`` undoes the last four; ``reset_faults()`` clears all.
+
+A bot deletes its own messages only within 48 hours of sending them (``DELETE_WINDOW`` on ``clock``): later,
+deleteMessage answers 400 "Bad Request: message can't be deleted"; a deleted message stays in ``messages``
+with ``deleted`` set, and editing it answers "message to edit not found".
 
 The limits are judged on ``clock`` (``time.monotonic`` unless given): a test that
 checks them sets a ``ManualClock`` and moves it, so that no answer depends on how
@@ -52,12 +56,14 @@ from urllib.parse import parse_qsl, urlsplit
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTests-0123456789abcdef"
 
 LIMITED_METHODS = frozenset({"sendmessage", "senddocument", "sendphoto", "copymessage", "forwardmessage"})
-CHAT_METHODS = frozenset({"sendmessage", "senddocument", "editmessagetext"})
+CHAT_METHODS = frozenset({"sendmessage", "senddocument", "editmessagetext", "editmessagecaption", "deletemessage"})
 METHODS = {
     "getme": "getMe",
     "sendmessage": "sendMessage",
     "senddocument": "sendDocument",
     "editmessagetext": "editMessageText",
+    "editmessagecaption": "editMessageCaption",
+    "deletemessage": "deleteMessage",
     "answercallbackquery": "answerCallbackQuery",
     "setwebhook": "setWebhook",
     "deletewebhook": "deleteWebhook",
@@ -65,6 +71,7 @@ METHODS = {
 }
 
 MESSAGE_LIMIT = 4096
+DELETE_WINDOW = 48 * 3600  # a bot may delete its own messages for 48 hours
 CAPTION_LIMIT = 1024
 MAX_DOCUMENT_SIZE = 50 * 1024 * 1024
 
@@ -159,11 +166,17 @@ class SentMessage:
     document_size: int | None = None
     document_mime_type: str | None = None
     document_content: bytes | None = field(default=None, repr=False)
-    edits: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)  # the texts (or captions) it was edited to, in order
+    deleted: bool = False
 
     @property
     def caption(self) -> str | None:
         return self.text if self.method == "sendDocument" else None
+
+    @property
+    def current(self) -> str | None:
+        """What the chat shows now: the last edit, else what was sent."""
+        return self.edits[-1] if self.edits else self.text
 
 
 @dataclass
@@ -745,8 +758,8 @@ class FakeTelegramServer:
                 "file_unique_id": f"u{msg.chat_id}{msg.message_id}",
                 "file_size": msg.document_size,
             }
-            if msg.text:
-                data["caption"] = parse_html(msg.text) if (msg.parse_mode or "").lower() == "html" else msg.text
+            if msg.current:
+                data["caption"] = parse_html(msg.current) if (msg.parse_mode or "").lower() == "html" else msg.current
         else:
             current = msg.edits[-1] if msg.edits else msg.text
             data["text"] = parse_html(current) if (msg.parse_mode or "").lower() == "html" else current
@@ -755,6 +768,13 @@ class FakeTelegramServer:
         if msg.reply_markup:
             data["reply_markup"] = msg.reply_markup
         return data
+
+    @staticmethod
+    def _message_id(params: dict) -> int:
+        try:
+            return int(params.get("message_id"))
+        except (TypeError, ValueError):
+            raise _error(400, "Bad Request: message identifier is not specified") from None
 
     def _dispatch(self, key: str, method: str, chat_id, params: dict, files: dict, now: float):
         if key == "getme":
@@ -816,8 +836,10 @@ class FakeTelegramServer:
                              "Bad Request: message text is empty", "Bad Request: message is too long")
             markup = self._check_markup(params.get("reply_markup"))
             original = self._by_id.get((chat_id, message_id))
-            if original is None or original.method != "sendMessage":
+            if original is None or original.deleted:
                 raise _error(400, "Bad Request: message to edit not found")
+            if original.method != "sendMessage":
+                raise _error(400, "Bad Request: there is no text in the message to edit")
             current = original.edits[-1] if original.edits else original.text
             if current == str(text) and markup == original.reply_markup:
                 raise _error(
@@ -831,6 +853,44 @@ class FakeTelegramServer:
             original.parse_mode = parse_mode
             original.reply_markup = markup
             return self._message_json(original), None
+
+        if key == "editmessagecaption":
+            if chat_id is None:
+                raise _error(400, "Bad Request: chat_id is empty")
+            message_id = self._message_id(params)
+            caption = params.get("caption") or None
+            parse_mode = params.get("parse_mode") or None
+            if caption is not None:
+                self._check_text(str(caption), parse_mode, CAPTION_LIMIT,
+                                 "Bad Request: message caption is empty", "Bad Request: message caption is too long")
+            markup = self._check_markup(params.get("reply_markup"))
+            original = self._by_id.get((chat_id, message_id))
+            if original is None or original.deleted:
+                raise _error(400, "Bad Request: message to edit not found")
+            if original.method != "sendDocument":
+                raise _error(400, "Bad Request: there is no caption in the message to edit")
+            if original.current == caption and markup == original.reply_markup:
+                raise _error(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and reply markup are "
+                    "exactly the same as a current content and reply markup of the message",
+                )
+            original.edits.append(caption or "")
+            original.parse_mode = parse_mode
+            original.reply_markup = markup
+            return self._message_json(original), None
+
+        if key == "deletemessage":
+            if chat_id is None:
+                raise _error(400, "Bad Request: chat_id is empty")
+            message_id = self._message_id(params)
+            original = self._by_id.get((chat_id, message_id))
+            if original is None or original.deleted:
+                raise _error(400, "Bad Request: message to delete not found")
+            if now - original.time >= DELETE_WINDOW:
+                raise _error(400, "Bad Request: message can't be deleted")
+            original.deleted = True
+            return True, None
 
         if key == "answercallbackquery":
             query_id = params.get("callback_query_id")

@@ -200,7 +200,11 @@ def test_admin_action_needs_change_permission_and_is_audited(cast):
     assert channel.status == "broken"
     client = _staff_client(cast, "admin")
     assert client.get(url).status_code == 200
-    client.post(url, data)
+    response = client.post(url, data)  # the action leads to the repair page, where the waiting posts are chosen
+    assert response.status_code == 302 and response["Location"] == reverse("groups:channel_repair", args=[channel.pk])
+    channel.refresh_from_db()
+    assert channel.status == "broken"
+    client.post(response["Location"], {})
     channel.refresh_from_db()
     assert channel.status != "broken"
     assert trail(channel).filter(action="groups.channel.repaired", actor=cast.user("admin")).exists()

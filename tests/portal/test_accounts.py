@@ -100,3 +100,31 @@ def test_a_few_typos_from_a_shared_address_do_not_lock_it(cast, settings):
     for name in ["official_a", "colleague_a", "head_a"]:
         client.post("/accounts/login/", {"username": name, "password": "typo"})
     assert client.post("/accounts/login/", {"username": "official_a", "password": PASSWORD}).status_code == 302
+
+
+def test_too_many_reset_requests_get_the_portals_page_saying_what_to_do(cast, settings, monkeypatch):
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # One moment for every request: an hour's window cannot end half-way through the test.
+    now = int(time.time())
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    codes = [client.post("/accounts/password/reset/", {"email": "nobody@example.org"}).status_code
+             for _ in range(10)]
+    assert codes == [302] * 10
+    refused = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, HTTP_ACCEPT_LANGUAGE="km")
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "ស្នើសុំតំណកំណត់ពាក្យសម្ងាត់ឡើងវិញច្រើនដងពេក" in page and "៧២" in page  # Khmer, Khmer digits
+    assert 'href="/accounts/login/"' in page
+    client.cookies["django_language"] = "en"
+    english = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}).content.decode()
+    assert "Too many reset requests" in english and "72 hours" in english and "administrator" in english
+    # asking for the form is never limited, and another address is not limited at all
+    assert client.get("/accounts/password/reset/").status_code == 200
+    other = Client(REMOTE_ADDR="10.9.9.10").post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert other.status_code == 302

@@ -51,7 +51,7 @@ ROLES = ["official", "colleague", "office_official", "head", "other", "other_hea
 ENTITLED_TO_ALL = {"admin"}
 # Lists whose role works on every unit's orders by the instruction, so another unit's text is expected there.
 SHOWS_EVERY_UNIT = {("returns_clerk", "missions:returns"): "GDAF checks the returns of every unit (B.3)"}
-DENIED = {302, 400, 403, 404, 405}
+DENIED = {302, 400, 403, 404, 405, 429}  # 429: a rate limit (the password reset page says what to do)
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -112,6 +112,10 @@ def foreign(cast):
     objects["unit"] = unit_c
     objects["official"] = requester
     objects["group"], objects["post"] = _group_and_post(unit_c, requester)
+    from groups.models import Channel
+
+    objects["channel"] = Channel.objects.create(group=objects["group"], kind="telegram", chat_id=-1009990001,
+                                                status="broken", broken_reason="Forbidden: bot was kicked")
     return objects
 
 
@@ -173,7 +177,10 @@ def _kwargs(route, name, role, foreign):
         elif name == "missions:confirm" and key == "action":
             values[key] = "cancel"
         elif name and name.startswith("groups:") and key == "pk":
-            values[key] = foreign["post"].pk if "post" in name or "attachment" in name else foreign["group"].pk
+            if "channel" in name:
+                values[key] = foreign["channel"].pk
+            else:
+                values[key] = foreign["post"].pk if "post" in name or "attachment" in name else foreign["group"].pk
         elif name and name.startswith("admin:"):
             values[key] = _admin_value(key, name, order, foreign)
         elif key in ("pk", "order_id", "id"):
