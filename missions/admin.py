@@ -224,6 +224,10 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
     search_fields = ("number",)
     search_help_text = _("A traveller's name or civil-service ID, or the order number.")
     list_select_related = ("issuing_unit", "requesting_unit", "requested_by", "approver")  # the number reads the issuer
+    list_only = ("state", "number", "created", "departure_date", "return_date", "overdue_since",
+                 "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
+                 "requesting_unit__name_km", "requesting_unit__name_en",
+                 *(f"{who}__{f}" for who in ("requested_by", "approver") for f in ("honorific", "name_km", "name_latin")))
     list_per_page = 50
     inlines = [TravellerInline, LegInline, OrderLogInline]
     actions = ["approve_selected"]
@@ -388,6 +392,9 @@ class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
     list_filter = (ActionFilter, ToStateFilter, "created")
     ordering = ("-id",)  # newest first, read backwards along the primary key    search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")
+    list_only = ("created", "action", "from_state", "to_state", "order__number",
+                 "order__issuing_unit__abbreviation_km", "order__issuing_unit__abbreviation_en", "actor__username",
+                 "acting_for__honorific", "acting_for__name_km", "acting_for__name_latin")
 
 
 @admin.register(OrderDocument)

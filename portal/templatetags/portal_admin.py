@@ -163,7 +163,8 @@ def fast_results(cl):
                                        f"</{tag}>"))
             else:
                 cells.append(mark_safe(f'<td class="{class_attr}">{conditional_escape(text)}</td>'))
-        rows.append(ResultList(None, cells))
+        # One item per row: the template writes a row's cells with one variable instead of one per cell.
+        rows.append(ResultList(None, [mark_safe("".join(cells))]))
     return rows
 
 
