@@ -205,7 +205,8 @@ class OrderLogInline(LogLabels, ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "acting_for")
+        # Each row is titled with its order's number (OrderLog.__str__): read with the row, not once per row.
+        return super().get_queryset(request).select_related("actor", "acting_for", "order__issuing_unit")
 
 
 @admin.register(MissionOrder)
