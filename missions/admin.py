@@ -228,7 +228,8 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
     list_only = ("state", "number", "created", "departure_date", "return_date", "overdue_since",
                  "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
                  "requesting_unit__name_km", "requesting_unit__name_en",
-                 *(f"{who}__{f}" for who in ("requested_by", "approver") for f in ("honorific", "name_km", "name_latin")))
+                 *(f"{who}__{f}" for who in ("requested_by", "approver")
+                   for f in ("honorific", "name_km", "name_latin")))
     list_per_page = 50
     inlines = [TravellerInline, LegInline, OrderLogInline]
     actions = ["approve_selected"]
