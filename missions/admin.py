@@ -205,7 +205,8 @@ class OrderLogInline(LogLabels, ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "acting_for")
+        # Each row is titled with its order's number (OrderLog.__str__): read with the row, not once per row.
+        return super().get_queryset(request).select_related("actor", "acting_for", "order__issuing_unit")
 
 
 @admin.register(MissionOrder)
@@ -224,6 +225,11 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
     search_fields = ("number",)
     search_help_text = _("A traveller's name or civil-service ID, or the order number.")
     list_select_related = ("issuing_unit", "requesting_unit", "requested_by", "approver")  # the number reads the issuer
+    list_only = ("state", "number", "created", "departure_date", "return_date", "overdue_since",
+                 "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
+                 "requesting_unit__name_km", "requesting_unit__name_en",
+                 *(f"{who}__{f}" for who in ("requested_by", "approver")
+                   for f in ("honorific", "name_km", "name_latin")))
     list_per_page = 50
     inlines = [TravellerInline, LegInline, OrderLogInline]
     actions = ["approve_selected"]
@@ -388,6 +394,9 @@ class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
     list_filter = (ActionFilter, ToStateFilter, "created")
     ordering = ("-id",)  # newest first, read backwards along the primary key    search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")
+    list_only = ("created", "action", "from_state", "to_state", "order__number",
+                 "order__issuing_unit__abbreviation_km", "order__issuing_unit__abbreviation_en", "actor__username",
+                 "acting_for__honorific", "acting_for__name_km", "acting_for__name_latin")
 
 
 @admin.register(OrderDocument)

@@ -39,6 +39,9 @@ class BoundedCountPaginator(Paginator):
     """Exact count up to EXACT_UP_TO, PostgreSQL's estimate beyond it."""
 
     exact_up_to = EXACT_UP_TO
+    # Whether the first page too reads its keys first: for a list whose order is on a joined table (the
+    # officials by their position's rank), sorting keys costs a third of sorting whole rows with their joins.
+    keys_first = False
 
     @cached_property
     def count(self):
@@ -60,11 +63,18 @@ class BoundedCountPaginator(Paginator):
         number = self.validate_number(number)
         qs = self.object_list
         bottom = (number - 1) * self.per_page
-        if bottom == 0 or not hasattr(qs, "query") or qs.query.distinct or qs.query.combinator:
+        first = bottom == 0 and not self.keys_first
+        if first or not hasattr(qs, "query") or qs.query.distinct or qs.query.combinator:
             return super().page(number)
         keys = list(qs.values_list("pk", flat=True)[bottom:bottom + self.per_page])
         rows = qs.order_by().in_bulk(keys)
         return self._get_page([rows[k] for k in keys if k in rows], number, self)
+
+
+class KeysFirstPaginator(BoundedCountPaginator):
+    """Every page, the first included, by its keys first, then those rows."""
+
+    keys_first = True
 
 
 class BoundedCountAdmin:
@@ -74,6 +84,10 @@ class BoundedCountAdmin:
 
     paginator = BoundedCountPaginator
     show_full_result_count = False
+    # The fields a page's rows show (with those of the related rows their names are written from), or None for
+    # all: a page of 50 orders then builds 250 small objects, not 250 with every column of five tables. Only
+    # the page's rows are read this way; an action on the selected rows reads them whole.
+    list_only = None
     # Facet counts ("Show counts") count every filter choice over the whole table on every page.
     show_facets = admin.ShowFacets.NEVER
 
@@ -82,3 +96,8 @@ class BoundedCountAdmin:
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
         return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
                            ACTION_CHECKBOX_NAME, obj.pk, label)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.list_only and hasattr(queryset, "query"):
+            queryset = queryset.only(*self.list_only)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)

@@ -46,7 +46,7 @@ PDF_SIGNING_PASSWORD = env.str("PDF_SIGNING_PASSWORD", default=PDF_SIGNING_DEMO_
 PDF_SIGNING_TRUST = env.str("PDF_SIGNING_TRUST", default=str(VAR_DIR / "signing" / "ca.pem"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

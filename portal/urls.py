@@ -2,15 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from . import views
 
-admin.site.site_header = _("Ministry of Civil Service — mission-order portal")
-admin.site.site_title = _("Mission-order portal")
-admin.site.index_title = _("Administration")
-# The lists need the width of a 1366 px screen; the models are one click away on the admin's home page.
-admin.site.enable_nav_sidebar = False
+# The admin site's titles and its pages without a sidebar: portal/admin_site.py.
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

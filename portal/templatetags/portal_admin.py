@@ -57,6 +57,11 @@ def _column(cl, field_name, index):
             return classes, "field", field
         if field is not None and isinstance(field, models.ForeignKey):
             return [*classes, "nowrap"], "fk", field
+        if field is not None and not field.auto_created and not field.is_relation and field.choices \
+                and not isinstance(field, (models.DateField, models.TimeField)):
+            return classes, "choice", field
+    if field_name == "__str__":
+        return classes, "str", None
     if field_name == "action_checkbox":
         return ["action-checkbox"], "checkbox", None
     return classes, "generic", None
@@ -104,12 +109,29 @@ def fast_results(cl):
                 break
         linked |= set(links or ())
     rows = []
-    seen = {}  # a page repeats its dates, units and people: each is written once
+    seen = {}  # a page repeats its dates, units, states and people: each is written once
+    checkbox = _checkbox_writer(cl.model_admin)
     for result in cl.result_list:
-        cells, first = [], True
+        cells, first, label = [], True, None
         for name, classes, kind, field in columns:
             if kind == "checkbox":
-                text, cls = cl.model_admin.action_checkbox(result), classes
+                if checkbox is None:
+                    text = cl.model_admin.action_checkbox(result)
+                else:
+                    label = str(result) if label is None else label
+                    text = checkbox(result.pk, label)
+                cls = classes
+            elif kind == "str":
+                label = str(result) if label is None else label
+                text, cls = (label if label.strip() else empty), classes
+            elif kind == "choice":
+                value = getattr(result, field.attname)
+                if isinstance(value, str) and value.strip() == "":
+                    value = ""
+                key = (name, value)
+                if key not in seen:
+                    seen[key] = display_for_field(value, field, empty)
+                text, cls = seen[key], classes
             elif kind == "field":
                 value = getattr(result, field.attname)
                 if isinstance(value, str) and value.strip() == "":
@@ -141,8 +163,30 @@ def fast_results(cl):
                                        f"</{tag}>"))
             else:
                 cells.append(mark_safe(f'<td class="{class_attr}">{conditional_escape(text)}</td>'))
-        rows.append(ResultList(None, cells))
+        # One item per row: the template writes a row's cells with one variable instead of one per cell.
+        rows.append(ResultList(None, [mark_safe("".join(cells))]))
     return rows
+
+
+def _checkbox_writer(model_admin):
+    """The row's selection box as ``BoundedCountAdmin.action_checkbox`` writes it, with the label's translation
+    read once per page; None for an admin with a selection box of its own."""
+    from portal.admin_lists import BoundedCountAdmin
+
+    if type(model_admin).action_checkbox is not BoundedCountAdmin.action_checkbox:
+        return None
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    label_format = gettext("Select this object for an action - {}")
+    name = escape(ACTION_CHECKBOX_NAME)
+
+    def write(pk, label):
+        return mark_safe(f'<input type="checkbox" name="{name}" value="{escape(pk)}" class="action-select" '
+                         f'aria-label="{label_format.format(escape(label))}">')
+
+    return write
 
 
 @register.inclusion_tag("admin/change_list_results.html")
