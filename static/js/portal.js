@@ -147,7 +147,10 @@ document.addEventListener("DOMContentLoaded", function () {
         });
         group.hidden = shown === 0;
       });
-      if (first && words.length) { select.value = first.value; }
+      if (first && words.length && select.value !== first.value) {
+        select.value = first.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     });
   });
 });
