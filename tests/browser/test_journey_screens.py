@@ -81,6 +81,9 @@ def test_my_list_finds_by_province_and_sorts_and_an_inverted_range_says_so(open_
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("form.filters .errorlist").is_visible()
+    # the message under "until" does not push "from" down out of line with it
+    boxes = [page.locator(f"input[name={n}]").bounding_box()["y"] for n in ("date_from", "date_to")]
+    assert abs(boxes[0] - boxes[1]) < 4, boxes
     axe_check(page, f"list with an inverted range ({lang})")
 
 
