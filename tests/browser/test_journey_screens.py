@@ -196,6 +196,7 @@ def test_the_request_form_on_a_desktop_and_the_favicon(open_page, cast):
 
     sr, kp, bb = (str(Province.objects.get(code=c).pk) for c in ("KH-17", "KH-23", "KH-2"))
     rows = page.locator("#legs fieldset.leg-row")
+    assert not rows.nth(0).locator(".remove-leg").is_visible()  # the only leg is not offered for removal
     rows.nth(0).locator("select[name$='-to_province']").select_option(sr)
     page.locator("button[hx-get*='leg-row']").click()
     page.wait_for_function("() => document.querySelectorAll('#legs fieldset.leg-row').length >= 2")
@@ -210,6 +211,7 @@ def test_the_request_form_on_a_desktop_and_the_favicon(open_page, cast):
     second_from.select_option(bb)
     rows.nth(0).locator("select[name$='-to_province']").select_option(sr)
     assert second_from.input_value() == bb and second_from.is_visible()
+    assert rows.nth(0).locator(".remove-leg").is_visible()
     axe_check(page, "request form on a desktop")
     shot(page, "screens", "en", "8-request-desktop")
     response = page.context.request.get("/favicon.ico")
