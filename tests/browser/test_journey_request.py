@@ -55,6 +55,8 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.fill("#traveller-search", cast.no_login.name_latin[:6])
     page.locator(f"#traveller-results input[value='{cast.no_login.pk}']").check()
     assert page.locator(f"#travellers-chosen input[value='{cast.no_login.pk}']").is_checked()
+    # the one looked for is chosen: the search is emptied and the others found are gone
+    assert page.input_value("#traveller-search") == "" and not page.locator("#traveller-results li").count()
     page.select_option("select[name=head]", str(cast.official.pk))
 
     # The itinerary starts where the requester works; the next leg starts where the previous one ended.
