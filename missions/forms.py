@@ -145,6 +145,14 @@ class OrderForm(forms.Form):
         found = {str(o.pk): o for o in people.filter(pk__in=keys)} if keys else {}
         self.fields["head"].widget.shown = [found[k] for k in dict.fromkeys(keys) if k in found]
 
+    def chosen_approver(self):
+        """The leader in the approver list now (the one proposed, or the one the user chose), shown as one line
+        with a "change" beside it."""
+        key = str(self["approver"].value() or "")
+        if not key.isdigit():
+            return None
+        return self.fields["approver"].queryset.select_related("position", "unit").filter(pk=key).first()
+
     # The rules (B.1, B.2, dates, head of delegation, approver) are the service's: ``services._validate_input``.
 
 

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from datetime import date
 
 import filetype
 
@@ -14,7 +15,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +33,7 @@ from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, S
 from .permissions import may_file_return, may_submit
 from .rows import column_labels, order_rows
 from portal.forms import apply_errors
-from portal.templatetags.portal import num
+from portal.templatetags.portal import day, num
 
 PAGE_SIZE = 50
 
@@ -407,12 +408,30 @@ def _document_note(note: str, documents) -> str:
 STAMP_NOTE = re.compile(r"^(.+) · (\d+)$")  # written by services.stamp_record
 
 
-def _stamp_note(note: str) -> str:
-    """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២"."""
+def _stamp_note(note: str, travellers=()) -> str:
+    """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២". The name was written in the
+    language of whoever recorded the leg; a traveller of the order is named in the reader's language."""
     match = STAMP_NOTE.match(note)
     if not match:
         return note
-    return _("%(traveller)s, leg %(leg)s") % {"traveller": match[1], "leg": num(int(match[2]))}
+    name = match[1]
+    for official in (t.official for t in travellers):
+        written = set()
+        for lang in ("km", "en"):
+            with translation.override(lang):
+                written.add(str(official))
+        if name in written:
+            name = str(official)
+            break
+    return _("%(traveller)s, leg %(leg)s") % {"traveller": name, "leg": num(int(match[2]))}
+
+
+def _day_note(note: str) -> str:
+    """A day the system wrote in the log (``2026-12-01``) in the reader's digits and month names."""
+    try:
+        return day(date.fromisoformat(note))
+    except ValueError:
+        return note
 
 
 def _available_actions(order, user):
@@ -448,7 +467,9 @@ def detail(request, pk):
         if entry.action == "document_requested":
             entry.note = _document_note(entry.note, all_documents)
         elif entry.action == "stamp_recorded":
-            entry.note = _stamp_note(entry.note)
+            entry.note = _stamp_note(entry.note, travellers)
+        elif entry.action in ("overdue", "overdue_escalated"):
+            entry.note = _day_note(entry.note)
         entry.to_state_label = states.get(entry.to_state, entry.to_state)
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")

@@ -37,7 +37,17 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
 
     started = time.monotonic()
     page.select_option("select[name=issuing_unit]", str(cast.gdaf.pk))
+    # The approver is proposed from the chain of command as one line; "change" opens the list of leaders.
+    approver = page.locator("details.approver")
+    def approver_named():
+        name = page.locator("select[name=approver] option:checked").inner_text().split(" · ")[0]
+        return approver.locator(".approver-chosen").inner_text().startswith(name)
+
+    assert page.locator("select[name=approver]").input_value() == str(cast.head.pk) and approver_named()
+    assert not page.locator("select[name=approver]").is_visible()
+    approver.locator("summary").click()
     page.select_option("select[name=approver]", str(cast.leader.pk))
+    assert approver_named()
     # The requester is already ticked; a colleague without a login is found by name and ticked.
     assert page.locator(f"#travellers-chosen input[value='{cast.official.pk}']").is_checked()
     assert not page.locator("select[multiple]").count()
@@ -45,6 +55,8 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.fill("#traveller-search", cast.no_login.name_latin[:6])
     page.locator(f"#traveller-results input[value='{cast.no_login.pk}']").check()
     assert page.locator(f"#travellers-chosen input[value='{cast.no_login.pk}']").is_checked()
+    # the one looked for is chosen: the search is emptied and the others found are gone
+    assert page.input_value("#traveller-search") == "" and not page.locator("#traveller-results li").count()
     page.select_option("select[name=head]", str(cast.official.pk))
 
     # The itinerary starts where the requester works; the next leg starts where the previous one ended.
@@ -58,6 +70,11 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.locator("button[hx-get*='leg-row']").click()
     page.wait_for_function("() => document.querySelectorAll('#legs fieldset.leg-row').length >= 2")
     assert rows.nth(1).locator("select[name$='-from_province']").input_value() == str(sr.pk)
+    # taken from the previous leg, the start is a line of text with "change" beside it, not another list
+    assert not rows.nth(1).locator("select[name$='-from_province']").is_visible()
+    place = rows.nth(0).locator("select[name$='-to_province'] option:checked").inner_text()
+    assert rows.nth(1).locator(".chained-from").inner_text().startswith(place)
+    assert rows.nth(0).locator("select[name$='-from_province']").is_visible()
     rows.nth(1).locator("select[name$='-to_province']").select_option(str(pp.pk))
     rows.nth(1).locator("input[name$='-travel_date']").fill(end.strftime("%d/%m/%Y"))
     rows.nth(1).locator("select[name$='-means']").select_option("ministry_car")
@@ -72,9 +89,13 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     page.fill("input[name=invitation_date]", (start - timedelta(days=20)).strftime("%d/%m/%Y"))
     page.set_input_files("input[name=invitation_scan]",
                          files=[{"name": "invitation.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
-    observe("request form before sending", lang=lang, phone_screens=round(page.evaluate(
-        "() => document.querySelector('form.request-form').getBoundingClientRect().height")
-        / page.viewport_size["height"], 2))
+    # The whole two-leg request, every answer given, fits in under two phone screens.
+    screens = page.evaluate("() => document.querySelector('form.request-form').getBoundingClientRect().height") \
+        / page.viewport_size["height"]
+    observe("request form before sending", lang=lang, phone_screens=round(screens, 2))
+    assert screens < 2, f"the two-leg request is {screens:.2f} phone screens tall"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "the form is wider than the phone"
     # (the purpose is forgotten: the form comes back with the error and keeps the scan)
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state("networkidle")
@@ -84,6 +105,7 @@ def test_official_requests_a_two_leg_mission_and_files_the_return(open_page, cas
     shot(page, "request", lang, "2-error-keeps-the-scan")
     page.fill("textarea[name=purpose_km]", "ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ")
     form_height = page.evaluate("() => document.querySelector('form.request-form').getBoundingClientRect().height")
+    assert form_height < 2 * page.viewport_size["height"], "with the error stated, the form is over two phone screens"
     shot(page, "request", lang, "2-filled")
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state("networkidle")

@@ -81,6 +81,9 @@ def test_my_list_finds_by_province_and_sorts_and_an_inverted_range_says_so(open_
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("form.filters .errorlist").is_visible()
+    # the message under "until" does not push "from" down out of line with it
+    boxes = [page.locator(f"input[name={n}]").bounding_box()["y"] for n in ("date_from", "date_to")]
+    assert abs(boxes[0] - boxes[1]) < 4, boxes
     axe_check(page, f"list with an inverted range ({lang})")
 
 
@@ -174,11 +177,41 @@ def test_a_rejected_group_post_is_changed_and_sent_again(open_page, cast, lang, 
 def test_the_request_form_on_a_desktop_and_the_favicon(open_page, cast):
     page = _open(open_page, cast, cast.official, "en", False)
     page.goto("/missions/new/")
-    # the leaders' list narrows as one types part of a name, position or unit
+    # the leaders' list, behind "change", narrows as one types part of a name, position or unit
+    page.locator("details.approver summary").click()
     box = page.locator("select[name=approver]").locator("xpath=preceding-sibling::input[1]")
     box.fill(cast.leader.name_latin)
     assert page.locator("select[name=approver]").input_value() == str(cast.leader.pk)
     assert page.locator("select[name=approver] option:not([hidden])").count() <= 3
+    assert page.locator("details.approver .approver-chosen").inner_text().startswith(
+        page.locator("select[name=approver] option:checked").inner_text().split(" · ")[0])
+    # on a desktop a leg is one row: from, to, date and means side by side
+    leg = page.locator("#legs fieldset.leg-row").first
+    tops = [round(leg.locator(sel).bounding_box()["y"]) for sel in
+            ("select[name$='-from_province']", "select[name$='-to_province']", "input[name$='-travel_date']",
+             "select[name$='-means']")]
+    assert max(tops) - min(tops) < 10, tops
+    # a leg added starts where the last ended, and follows it when that changes; "change" unties it
+    from ministry.models import Province
+
+    sr, kp, bb = (str(Province.objects.get(code=c).pk) for c in ("KH-17", "KH-23", "KH-2"))
+    rows = page.locator("#legs fieldset.leg-row")
+    assert not rows.nth(0).locator(".remove-leg").is_visible()  # the only leg is not offered for removal
+    rows.nth(0).locator("select[name$='-to_province']").select_option(sr)
+    page.locator("button[hx-get*='leg-row']").click()
+    page.wait_for_function("() => document.querySelectorAll('#legs fieldset.leg-row').length >= 2")
+    second_from = rows.nth(1).locator("select[name$='-from_province']")
+    assert second_from.input_value() == sr and not second_from.is_visible()
+    rows.nth(0).locator("select[name$='-to_province']").select_option(kp)
+    assert second_from.input_value() == kp
+    assert rows.nth(1).locator(".chained-from").inner_text().startswith(
+        rows.nth(0).locator("select[name$='-to_province'] option:checked").inner_text())
+    rows.nth(1).locator(".change-from").click()
+    assert second_from.is_visible()
+    second_from.select_option(bb)
+    rows.nth(0).locator("select[name$='-to_province']").select_option(sr)
+    assert second_from.input_value() == bb and second_from.is_visible()
+    assert rows.nth(0).locator(".remove-leg").is_visible()
     axe_check(page, "request form on a desktop")
     shot(page, "screens", "en", "8-request-desktop")
     response = page.context.request.get("/favicon.ico")
@@ -211,6 +244,7 @@ def test_the_request_form_without_script(browser, live_server, cast):
         rows = page.locator("#legs fieldset.leg-row")
         assert rows.count() == 2
         assert rows.nth(1).locator("select[name$='-from_province']").input_value() == sr
+        assert rows.nth(1).locator("select[name$='-from_province']").is_visible()  # a list still, without script
         assert page.locator("textarea[name=purpose_km]").input_value() == "ចូលរួមប្រជុំ"
         assert page.locator("input[name=basis][value=approval]").is_checked()
     finally:

@@ -45,3 +45,26 @@ def test_a_recorded_leg_names_the_traveller_and_the_leg_in_khmer_digits(cast, lo
 def test_a_recorded_leg_in_english(cast, login):
     order = make_order(cast, state="returned")
     assert f"{cast.colleague.display_name}, leg 2" in _timeline(login(cast.official), order)
+
+
+@pytest.mark.khmer
+def test_a_leg_recorded_by_an_english_reader_names_the_traveller_in_khmer(cast, login):
+    """The name in the log was written in the recorder's language; a Khmer reader reads it in Khmer."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        order = make_order(cast, state="returned")
+        english = cast.colleague.display_name
+    timeline = _timeline(login(cast.official), order)
+    assert f"{cast.colleague.display_name} ដំណាក់កាលទី ២" in timeline
+    assert english not in timeline
+
+
+@pytest.mark.khmer
+def test_an_overdue_day_in_the_timeline_is_in_khmer(cast, login):
+    from datetime import date
+
+    order = make_order(cast, state="issued")
+    OrderLog.objects.create(order=order, action="overdue", note=date(2026, 12, 1).isoformat())
+    timeline = _timeline(login(cast.official), order)
+    assert "១ ធ្នូ ២០២៦" in timeline and "2026-12-01" not in timeline

@@ -31,3 +31,14 @@ def test_the_menu_marks_the_current_page_and_only_it(client, cast, url_name, lab
     html = client.get(reverse(url_name)).content.decode()
     assert html.count('aria-current="page"') == 1
     assert f'aria-current="page">{label}</a>' in html
+
+
+def test_the_menu_draws_its_icons_without_an_emoji_font(client, cast):
+    """Phones and office PCs without an emoji font draw an emoji as a box: the menu's icons are SVG."""
+    import re
+
+    client.force_login(cast.official.user)
+    html = client.get(reverse("dashboard")).content.decode()
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    assert not re.findall(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]", nav)
+    assert 'class="bell"' in nav and "<svg" in nav
