@@ -11,6 +11,7 @@ text node of the document passes through ``khmer.wordbreak.insert_breaks`` befor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import io
@@ -79,7 +80,9 @@ def verification_url(order: MissionOrder) -> str:
     return settings.SITE_URL + reverse("verify:order", args=[order.verification_token])
 
 
+@functools.lru_cache(maxsize=64)
 def qr_data_uri(url: str) -> str:
+    # one per order URL, kept per process: a version rendered again (both languages, re-renders) reuses it
     # PNG, not SVG: one small image is cheaper to lay out and draw than a path of hundreds of modules
     # the quiet zone of the standard: 4 modules
     return segno.make(url, error="m").png_data_uri(scale=5, border=4)
@@ -334,16 +337,23 @@ _TAG = re.compile(r"(<[^>]*>)")
 _RAW = re.compile(r"<(style|script|title)\b", re.I)
 
 
-def _protect(text: str, people, units, places) -> str:
-    """Word breaks in ``text`` (escaped HTML), except inside the given names, which are wrapped in a
-    span: place names (``nb``) break only at their own spaces, unit names (``nb unit``) only between
-    whole words, personal names (``nb pn``) never."""
+def _name_kinds(people, units, places):
+    """The names the line breaker must not cut (escaped as in the HTML), each with its span class, and
+    one pattern finding them (longest first): place names (``nb``) break only at their own spaces,
+    unit names (``nb unit``) only between whole words, personal names (``nb pn``) never."""
     if not people and not units and not places:
-        return insert_breaks(text)
+        return {}, None
     kinds = {htmllib.escape(n, quote=False): "nb" for n in places}
     kinds.update({htmllib.escape(n, quote=False): "nb unit" for n in units})
     kinds.update({htmllib.escape(n, quote=False): "nb pn" for n in people})
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+    return kinds, re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+
+
+def _protect(text: str, kinds: dict, pattern) -> str:
+    """Word breaks in ``text`` (escaped HTML), except inside the names of ``kinds``, which are wrapped
+    in a span of their class."""
+    if pattern is None:
+        return insert_breaks(text)
     out, last = [], 0
     for m in pattern.finditer(text):
         out.append(insert_breaks(text[last:m.start()]))
@@ -364,6 +374,8 @@ def break_html(html: str, people=(), units=(), places=()) -> str:
     people = _khmer(people)
     units = _khmer(units, people)
     places = _khmer(places, [*people, *units])
+    kinds, pattern = _name_kinds(people, units, places)
+    done: dict[str, str] = {}  # the labels and values repeated on every visa sheet are broken once
     out, raw = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -376,7 +388,9 @@ def break_html(html: str, people=(), units=(), places=()) -> str:
         elif raw or not part.strip():
             out.append(part)
         else:
-            out.append(_protect(part, people, units, places))
+            if part not in done:
+                done[part] = _protect(part, kinds, pattern)
+            out.append(done[part])
     return "".join(out)
 
 
