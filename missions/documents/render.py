@@ -365,7 +365,7 @@ def _protect(text: str, kinds: dict, pattern) -> str:
 
 
 def _khmer(values, exclude=()):
-    return [v for v in values if v and v not in exclude and any("\u1780" <= c <= "\u17ff" for c in v)]
+    return [v for v in values if v and v not in exclude and _is_khmer(v)]
 
 
 def break_html(html: str, people=(), units=(), places=()) -> str:
@@ -450,11 +450,44 @@ def order_stylesheet():
     return _css
 
 
+def _is_khmer(text: str) -> bool:
+    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
+def _install_actual_text():
+    """Khmer that copies and searches as typed: every line of Khmer text is drawn inside a marked
+    span carrying its text as ``/ActualText`` (ISO 32000 14.9.4), once per process.
+
+    WeasyPrint's ToUnicode map gives one glyph per cluster and reorders them: a coeng stack or a
+    pre-base vowel comes back garbled from ``pdftotext`` or a reader's copy. Text extractors that
+    honour ``/ActualText`` (poppler, Acrobat) take the span's text instead of the glyphs'."""
+    import pydyf
+    import weasyprint.draw as draw
+
+    if getattr(draw.draw_text, "actual_text", False):
+        return
+    glyphs_only = draw.draw_text
+
+    def draw_text(stream, textbox, *args, **kwargs):
+        text = strip_breaks(textbox.text)
+        if not _is_khmer(text):
+            return glyphs_only(stream, textbox, *args, **kwargs)
+        stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(text)}))
+        try:
+            return glyphs_only(stream, textbox, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+
+    draw_text.actual_text = True
+    draw.draw_text = draw_text
+
+
 def render_html_document(html: str, stylesheets=None):
     """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect); the order's
     print CSS unless other ``stylesheets`` are given (``[]`` for none)."""
     from weasyprint import HTML
 
+    _install_actual_text()
     if stylesheets is None:
         stylesheets = [order_stylesheet()]
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
