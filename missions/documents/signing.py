@@ -92,7 +92,7 @@ def _reserved(issuer) -> int:
     signing time, signing certificate) for every order — the reason and place are in the PDF's
     signature dictionary, not in it — so one dry run per signer gives the size, kept with pyHanko's
     margin of 50 %."""
-    key = id(issuer)
+    key = (issuer.signing_cert.sha256, tuple(sorted(c.sha256 for c in issuer.cert_registry)))
     if key not in _reserve_cache:
         from cryptography.hazmat.primitives import hashes
         from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
