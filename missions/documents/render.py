@@ -94,7 +94,8 @@ def _date(d, en: bool) -> str:
     return solar_date_line_en(d) if en else solar_date_line(d)
 
 
-def _short_date(d, en: bool) -> str:
+def numeric_date(d, en: bool) -> str:
+    """A date in figures for a narrow column: ``03/01/2027``, ``០៣/០១/២០២៧`` (printed unbroken)."""
     text = f"{d.day:02d}/{d.month:02d}/{d.year}"
     return text if en else to_khmer_digits(text)
 
@@ -321,7 +322,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 origin=leg.origin(lang),
                 destination=leg.destination(lang),
                 date=_date(leg.travel_date, en),
-                date_short=_short_date(leg.travel_date, en),
+                date_short=numeric_date(leg.travel_date, en),
                 means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
                 language=lang,
             )
@@ -337,30 +338,53 @@ _TAG = re.compile(r"(<[^>]*>)")
 _RAW = re.compile(r"<(style|script|title)\b", re.I)
 
 
-def _name_kinds(people, units, places):
+def _name_kinds(people, units, places, numbers=()):
     """The names the line breaker must not cut (escaped as in the HTML), each with its span class, and
     one pattern finding them (longest first): place names (``nb``) break only at their own spaces,
-    unit names (``nb unit``) only between whole words, personal names (``nb pn``) never."""
-    if not people and not units and not places:
+    unit names (``nb unit``) only between whole words, personal names (``nb pn``) and order numbers
+    (``nb num``) never."""
+    if not people and not units and not places and not numbers:
         return {}, None
-    kinds = {htmllib.escape(n, quote=False): "nb" for n in places}
+    kinds = {htmllib.escape(n, quote=False): "nb num" for n in numbers}
+    kinds.update({htmllib.escape(n, quote=False): "nb" for n in places})
     kinds.update({htmllib.escape(n, quote=False): "nb unit" for n in units})
     kinds.update({htmllib.escape(n, quote=False): "nb pn" for n in people})
     return kinds, re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
 
 
+_MONTHS_EN = "January|February|March|April|May|June|July|August|September|October|November|December"
+FIGURES = re.compile(
+    "ថ្ងៃទី[០-៩]{1,2} ខែ[\u1780-\u17dd]+ ឆ្នាំ[០-៩]{4}"  # ថ្ងៃទី៣ ខែមករា ឆ្នាំ២០២៧
+    rf"|\b[0-9]{{1,2}} (?:{_MONTHS_EN}) [0-9]{{4}}\b"  # 3 January 2027
+    r"|[0-9០-៩]+(?:(?:[/.,:\-]|[ \u00a0\u202f](?=[0-9០-៩]{3}(?![0-9០-៩])))[0-9០-៩]+)*"  # ០៣/០១/២០២៧, ៥ ០៦០ ០០០
+)
+"""Dates and numbers: printed on one line, never broken inside (a date in letters as a whole)."""
+
+
+def _breaks(text: str) -> str:
+    """Word breaks in ``text`` (escaped HTML), none inside a date or a number, each wrapped in an
+    unbreakable span."""
+    out, last = [], 0
+    for m in FIGURES.finditer(text):
+        out.append(insert_breaks(text[last:m.start()]))
+        out.append(f'<span class="nb num">{m.group(0)}</span>')
+        last = m.end()
+    out.append(insert_breaks(text[last:]))
+    return "".join(out)
+
+
 def _protect(text: str, kinds: dict, pattern) -> str:
     """Word breaks in ``text`` (escaped HTML), except inside the names of ``kinds``, which are wrapped
-    in a span of their class."""
+    in a span of their class, and inside dates and numbers (see ``_breaks``)."""
     if pattern is None:
-        return insert_breaks(text)
+        return _breaks(text)
     out, last = [], 0
     for m in pattern.finditer(text):
-        out.append(insert_breaks(text[last:m.start()]))
+        out.append(_breaks(text[last:m.start()]))
         name, kind = m.group(0), kinds[m.group(0)]
         out.append(f'<span class="{kind}">{name_breaks(name) if kind == "nb unit" else name}</span>')
         last = m.end()
-    out.append(insert_breaks(text[last:]))
+    out.append(_breaks(text[last:]))
     return "".join(out)
 
 
@@ -368,13 +392,15 @@ def _khmer(values, exclude=()):
     return [v for v in values if v and v not in exclude and _is_khmer(v)]
 
 
-def break_html(html: str, people=(), units=(), places=()) -> str:
+def break_html(html: str, people=(), units=(), places=(), numbers=()) -> str:
     """Insert Khmer word breaks into the text between tags (not into tags, styles or the title);
-    personal, unit and place names are never cut inside a word (see ``_protect``)."""
+    personal, unit and place names are never cut inside a word, and ``numbers`` (the order number),
+    dates and figures never at all (see ``_protect``)."""
     people = _khmer(people)
     units = _khmer(units, people)
     places = _khmer(places, [*people, *units])
-    kinds, pattern = _name_kinds(people, units, places)
+    numbers = [n for n in numbers if n and " " in n]  # "លេខ ០០៣ ស.ជ.ណ": its spaces are no break either
+    kinds, pattern = _name_kinds(people, units, places, numbers)
     done: dict[str, str] = {}  # the labels and values repeated on every visa sheet are broken once
     out, raw = [], None
     for part in _TAG.split(html):
@@ -418,7 +444,7 @@ def sheet_html(sheet: OrderSheet) -> str:
         html = render_to_string(
             TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
         )
-    return break_html(html, *sheet.unbroken())
+    return break_html(html, *sheet.unbroken(), numbers=[sheet.number])
 
 
 def document_html(order: MissionOrder, language: str = "km") -> str:
