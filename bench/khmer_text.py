@@ -44,6 +44,7 @@ def main():
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
         call_command("make_signing_cert", verbosity=0)
         sys.argv = sys.argv[:1]
         from bench.pdf import _orders

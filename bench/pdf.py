@@ -46,14 +46,29 @@ def _setup(temp: str | None):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("make_signing_cert", verbosity=0)
+
+
+def _letter():
+    """A one-page PDF: the scan of the invitation letter an order needs before it is issued (B.2)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    buf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buf)
+    return SimpleUploadedFile("letter.pdf", buf.getvalue(), content_type="application/pdf")
 
 
 def _orders(n: int):
     from django.utils import timezone
 
     from ministry.demo import load_people
-    from ministry.models import Official, Province
+    from ministry.models import Official, Province, Unit
     from missions import services as s
     from missions.models import Basis, Means
 
@@ -61,13 +76,17 @@ def _orders(n: int):
     me, leader, clerk = logins["official"][0], logins["leader"][0], logins["gdaf"][0]
     colleagues = list(Official.objects.filter(unit=me.unit, active=True).exclude(pk=me.pk)[:2])
     pp, sr, bb = (Province.objects.get(code=c) for c in ("KH-12", "KH-17", "KH-2"))
-    start0 = timezone.localdate() + timedelta(days=400)
+    issuer = clerk.unit
+    while not issuer.may_issue_orders:  # the clerk's office belongs to a unit that may issue orders (B.1)
+        issuer = issuer.parent
+    today = timezone.localdate()
+    start0 = today + timedelta(days=30)  # within the departure window
     orders = []
     for i in range(n):
-        start = start0 + timedelta(days=6 * i)
+        start = start0 + timedelta(days=4 * i)  # the same travellers: missions must not overlap
         end = start + timedelta(days=3)
         data = s.OrderInput(
-            issuing_unit=clerk.unit,
+            issuing_unit=issuer,
             purpose_km="ចូលរួមសិក្ខាសាលាស្តីពីកំណែទម្រង់មុខងារសាធារណៈ និងត្រួតពិនិត្យការអនុវត្តច្រកចេញចូលតែមួយ",
             purpose_en="Attend the workshop on civil-service reform and review the one-window offices",
             departure_date=start,
@@ -82,7 +101,8 @@ def _orders(n: int):
             ],
             invitation_sender="សាលាខេត្តសៀមរាប",
             invitation_number=f"{100 + i} ស.ខ.ស",
-            invitation_date=start - timedelta(days=14),
+            invitation_date=today - timedelta(days=3),
+            invitation_scan=_letter(),
         )
         order = s.order_create(by=me.user, data=data)
         s.order_submit(order=order, by=me.user)

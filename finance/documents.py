@@ -16,19 +16,26 @@ PDF_ROWS = 2000  # a printable register or report of more rows is asked to be na
 
 
 def _pdf(template: str, context: dict) -> bytes:
+    return render_html_document(_html(template, context)).write_pdf()
+
+
+def _html(template: str, context: dict) -> str:
     today = timezone.localdate()
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
     context = {"lunar": lunar_line(today), "solar": f"{CAPITAL_KM} {solar_date_line(today)}", "gdaf": gdaf,
                **context}
     with translation.override("km"):
-        html = break_html(render_to_string(template, context))
-    return render_html_document(html).write_pdf()
+        return break_html(render_to_string(template, context))
 
 
 def settlement_pdf(settlement) -> bytes:
+    return render_html_document(settlement_html(settlement)).write_pdf()
+
+
+def settlement_html(settlement) -> str:
     order = settlement.order
     lines = [{**line, "riel": to_riel(line["total"], settlement.riel_per_usd)} for line in settlement.lines]
-    return _pdf("finance/documents/settlement.html", {
+    return _html("finance/documents/settlement.html", {
         "s": settlement, "order": order, "lines": lines,
         "final_riel": to_riel(settlement.final, settlement.riel_per_usd),
         "advance_riel": to_riel(settlement.advance, settlement.riel_per_usd),

@@ -18,7 +18,16 @@ from khmer.digits import to_khmer_digits
 
 from ..models import LegStamp, MissionOrder, OrderDocument
 from ..uploads import check_upload  # noqa: F401  (registers the HEIC opener when available)
-from .render import CAPITAL_KM, break_html, folio_css, order_sheet, render_html_document, render_pdf, typed
+from .render import (
+    CAPITAL_KM,
+    break_html,
+    folio_css,
+    numeric_date,
+    order_sheet,
+    render_html_document,
+    render_pdf,
+    typed,
+)
 
 A4_POINTS = (595.28, 841.89)
 MAX_PIXELS = (2480, 3508)
@@ -92,8 +101,9 @@ def report_html(order: MissionOrder, stamps, sheet=None) -> str:
             "number": to_khmer_digits(i),
             "traveller": _traveller_text(st),
             "leg": _leg_text(st),
-            "departed": solar_date_line(st.departed_on),
-            "arrived": solar_date_line(st.arrived_on),
+            # in figures: a date in letters does not fit its column on one line
+            "departed": numeric_date(st.departed_on, False),
+            "arrived": numeric_date(st.arrived_on, False),
         }
         for i, st in enumerate(stamps, start=1)
     ]
@@ -104,7 +114,7 @@ def report_html(order: MissionOrder, stamps, sheet=None) -> str:
              "folio_css": folio_css(sheet)},
         )
     people = [st.traveller.official.name_km for st in stamps]
-    return break_html(html, people, *sheet.unbroken()[1:])
+    return break_html(html, people, *sheet.unbroken()[1:], numbers=[sheet.number])
 
 
 def report_pdf(order: MissionOrder, stamps, sheet=None) -> bytes:
@@ -116,7 +126,7 @@ def photos_pdf(photos, sheet) -> bytes:
     with translation.override("km"):
         html = render_to_string("missions/documents/photos.html",
                                 {"photos": photos, "folio_css": folio_css(sheet)})
-    return render_html_document(break_html(html, *sheet.unbroken())).write_pdf()
+    return render_html_document(break_html(html, *sheet.unbroken(), numbers=[sheet.number])).write_pdf()
 
 
 def return_package(order: MissionOrder) -> bytes:

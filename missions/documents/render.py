@@ -11,6 +11,7 @@ text node of the document passes through ``khmer.wordbreak.insert_breaks`` befor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as htmllib
 import io
@@ -79,7 +80,9 @@ def verification_url(order: MissionOrder) -> str:
     return settings.SITE_URL + reverse("verify:order", args=[order.verification_token])
 
 
+@functools.lru_cache(maxsize=64)
 def qr_data_uri(url: str) -> str:
+    # one per order URL, kept per process: a version rendered again (both languages, re-renders) reuses it
     # PNG, not SVG: one small image is cheaper to lay out and draw than a path of hundreds of modules
     # the quiet zone of the standard: 4 modules
     return segno.make(url, error="m").png_data_uri(scale=5, border=4)
@@ -91,7 +94,8 @@ def _date(d, en: bool) -> str:
     return solar_date_line_en(d) if en else solar_date_line(d)
 
 
-def _short_date(d, en: bool) -> str:
+def numeric_date(d, en: bool) -> str:
+    """A date in figures for a narrow column: ``03/01/2027``, ``០៣/០១/២០២៧`` (printed unbroken)."""
     text = f"{d.day:02d}/{d.month:02d}/{d.year}"
     return text if en else to_khmer_digits(text)
 
@@ -318,7 +322,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 origin=leg.origin(lang),
                 destination=leg.destination(lang),
                 date=_date(leg.travel_date, en),
-                date_short=_short_date(leg.travel_date, en),
+                date_short=numeric_date(leg.travel_date, en),
                 means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
                 language=lang,
             )
@@ -334,36 +338,70 @@ _TAG = re.compile(r"(<[^>]*>)")
 _RAW = re.compile(r"<(style|script|title)\b", re.I)
 
 
-def _protect(text: str, people, units, places) -> str:
-    """Word breaks in ``text`` (escaped HTML), except inside the given names, which are wrapped in a
-    span: place names (``nb``) break only at their own spaces, unit names (``nb unit``) only between
-    whole words, personal names (``nb pn``) never."""
-    if not people and not units and not places:
-        return insert_breaks(text)
-    kinds = {htmllib.escape(n, quote=False): "nb" for n in places}
+def _name_kinds(people, units, places, numbers=()):
+    """The names the line breaker must not cut (escaped as in the HTML), each with its span class, and
+    one pattern finding them (longest first): place names (``nb``) break only at their own spaces,
+    unit names (``nb unit``) only between whole words, personal names (``nb pn``) and order numbers
+    (``nb num``) never."""
+    if not people and not units and not places and not numbers:
+        return {}, None
+    kinds = {htmllib.escape(n, quote=False): "nb num" for n in numbers}
+    kinds.update({htmllib.escape(n, quote=False): "nb" for n in places})
     kinds.update({htmllib.escape(n, quote=False): "nb unit" for n in units})
     kinds.update({htmllib.escape(n, quote=False): "nb pn" for n in people})
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+    return kinds, re.compile("|".join(re.escape(n) for n in sorted(kinds, key=len, reverse=True)))
+
+
+_MONTHS_EN = "January|February|March|April|May|June|July|August|September|October|November|December"
+FIGURES = re.compile(
+    "ថ្ងៃទី[០-៩]{1,2} ខែ[\u1780-\u17dd]+ ឆ្នាំ[០-៩]{4}"  # ថ្ងៃទី៣ ខែមករា ឆ្នាំ២០២៧
+    rf"|\b[0-9]{{1,2}} (?:{_MONTHS_EN}) [0-9]{{4}}\b"  # 3 January 2027
+    r"|[0-9០-៩]+(?:(?:[/.,:\-]|[ \u00a0\u202f](?=[0-9០-៩]{3}(?![0-9០-៩])))[0-9០-៩]+)*"  # ០៣/០១/២០២៧, ៥ ០៦០ ០០០
+)
+"""Dates and numbers: printed on one line, never broken inside (a date in letters as a whole)."""
+
+
+def _breaks(text: str) -> str:
+    """Word breaks in ``text`` (escaped HTML), none inside a date or a number, each wrapped in an
+    unbreakable span."""
     out, last = [], 0
-    for m in pattern.finditer(text):
+    for m in FIGURES.finditer(text):
         out.append(insert_breaks(text[last:m.start()]))
-        name, kind = m.group(0), kinds[m.group(0)]
-        out.append(f'<span class="{kind}">{name_breaks(name) if kind == "nb unit" else name}</span>')
+        out.append(f'<span class="nb num">{m.group(0)}</span>')
         last = m.end()
     out.append(insert_breaks(text[last:]))
     return "".join(out)
 
 
+def _protect(text: str, kinds: dict, pattern) -> str:
+    """Word breaks in ``text`` (escaped HTML), except inside the names of ``kinds``, which are wrapped
+    in a span of their class, and inside dates and numbers (see ``_breaks``)."""
+    if pattern is None:
+        return _breaks(text)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(_breaks(text[last:m.start()]))
+        name, kind = m.group(0), kinds[m.group(0)]
+        out.append(f'<span class="{kind}">{name_breaks(name) if kind == "nb unit" else name}</span>')
+        last = m.end()
+    out.append(_breaks(text[last:]))
+    return "".join(out)
+
+
 def _khmer(values, exclude=()):
-    return [v for v in values if v and v not in exclude and any("\u1780" <= c <= "\u17ff" for c in v)]
+    return [v for v in values if v and v not in exclude and _is_khmer(v)]
 
 
-def break_html(html: str, people=(), units=(), places=()) -> str:
+def break_html(html: str, people=(), units=(), places=(), numbers=()) -> str:
     """Insert Khmer word breaks into the text between tags (not into tags, styles or the title);
-    personal, unit and place names are never cut inside a word (see ``_protect``)."""
+    personal, unit and place names are never cut inside a word, and ``numbers`` (the order number),
+    dates and figures never at all (see ``_protect``)."""
     people = _khmer(people)
     units = _khmer(units, people)
     places = _khmer(places, [*people, *units])
+    numbers = [n for n in numbers if n and " " in n]  # "លេខ ០០៣ ស.ជ.ណ": its spaces are no break either
+    kinds, pattern = _name_kinds(people, units, places, numbers)
+    done: dict[str, str] = {}  # the labels and values repeated on every visa sheet are broken once
     out, raw = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -376,7 +414,9 @@ def break_html(html: str, people=(), units=(), places=()) -> str:
         elif raw or not part.strip():
             out.append(part)
         else:
-            out.append(_protect(part, people, units, places))
+            if part not in done:
+                done[part] = _protect(part, kinds, pattern)
+            out.append(done[part])
     return "".join(out)
 
 
@@ -404,7 +444,7 @@ def sheet_html(sheet: OrderSheet) -> str:
         html = render_to_string(
             TEMPLATE, {"s": sheet, "en": sheet.language == "en", "folio_css": folio_css(sheet)}
         )
-    return break_html(html, *sheet.unbroken())
+    return break_html(html, *sheet.unbroken(), numbers=[sheet.number])
 
 
 def document_html(order: MissionOrder, language: str = "km") -> str:
@@ -436,11 +476,44 @@ def order_stylesheet():
     return _css
 
 
+def _is_khmer(text: str) -> bool:
+    return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
+def _install_actual_text():
+    """Khmer that copies and searches as typed: every line of Khmer text is drawn inside a marked
+    span carrying its text as ``/ActualText`` (ISO 32000 14.9.4), once per process.
+
+    WeasyPrint's ToUnicode map gives one glyph per cluster and reorders them: a coeng stack or a
+    pre-base vowel comes back garbled from ``pdftotext`` or a reader's copy. Text extractors that
+    honour ``/ActualText`` (poppler, Acrobat) take the span's text instead of the glyphs'."""
+    import pydyf
+    import weasyprint.draw as draw
+
+    if getattr(draw.draw_text, "actual_text", False):
+        return
+    glyphs_only = draw.draw_text
+
+    def draw_text(stream, textbox, *args, **kwargs):
+        text = strip_breaks(textbox.text)
+        if not _is_khmer(text):
+            return glyphs_only(stream, textbox, *args, **kwargs)
+        stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(text)}))
+        try:
+            return glyphs_only(stream, textbox, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+
+    draw_text.actual_text = True
+    draw.draw_text = draw_text
+
+
 def render_html_document(html: str, stylesheets=None):
     """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect); the order's
     print CSS unless other ``stylesheets`` are given (``[]`` for none)."""
     from weasyprint import HTML
 
+    _install_actual_text()
     if stylesheets is None:
         stylesheets = [order_stylesheet()]
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(

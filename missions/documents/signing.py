@@ -29,6 +29,7 @@ FIELD = "IssuerSignature"
 
 _signer_cache: dict = {}
 _trust_cache: dict = {}
+_reserve_cache: dict = {}
 
 
 def _stamp(path: Path):
@@ -83,12 +84,37 @@ def _run(make_coroutine):
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
+def _reserved(issuer) -> int:
+    """Bytes to reserve in the PDF for the signature container of ``issuer``, worked out once per signer.
+
+    pyHanko otherwise signs a dummy digest before every signature to learn its size (half the signing
+    time). The container holds the same certificates and signed attributes (content type, digest,
+    signing time, signing certificate) for every order — the reason and place are in the PDF's
+    signature dictionary, not in it — so one dry run per signer gives the size, kept with pyHanko's
+    margin of 50 %."""
+    key = (issuer.signing_cert.sha256, tuple(sorted(c.sha256 for c in issuer.cert_registry)))
+    if key not in _reserve_cache:
+        from cryptography.hazmat.primitives import hashes
+        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+        digest = hashes.Hash(hashes.SHA256()).finalize()
+        attrs = PdfCMSSignedAttributes(signing_time=datetime.datetime.now(datetime.timezone.utc))
+        dummy = _run(lambda: issuer.async_sign(digest, "sha256", dry_run=True, use_pades=True,
+                                               signed_attr_settings=attrs))
+        size = len(dummy.dump()) * 2  # written as a hexadecimal string
+        _reserve_cache.clear()
+        _reserve_cache[key] = size + 2 * (size // 4)
+    return _reserve_cache[key]
+
+
 def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
     """``data`` (a PDF) with the issuer's PAdES signature added as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigSeedSubFilter
 
+    issuer = signer()
+    reserved = _reserved(issuer)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD,
@@ -98,8 +124,8 @@ def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
         location=location or None,
     )
     out = io.BytesIO()
-    pdf_signer = signers.PdfSigner(meta, signer=signer(), new_field_spec=fields.SigFieldSpec(FIELD))
-    _run(lambda: pdf_signer.async_sign_pdf(writer, output=out))
+    pdf_signer = signers.PdfSigner(meta, signer=issuer, new_field_spec=fields.SigFieldSpec(FIELD))
+    _run(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=out))
     return out.getvalue()
 
 

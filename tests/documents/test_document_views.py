@@ -183,3 +183,13 @@ def test_return_package_pages_are_a4_with_bookmarks_and_a_khmer_report(cast, log
     for t in travellers:  # the test officials' names carry Latin digits
         text = text.replace(t.official.name_km, "")
     assert re.findall(r"[0-9][0-9 ]*", text) == ["012 345 678"]  # a phone number keeps its digits
+
+    # laid out: its dates in figures stand on one line inside their cells
+    from missions.documents.render import numeric_date, render_html_document
+    from tests.documents import test_pagination as layout
+
+    dates = sorted({numeric_date(d, False) for st in stamps for d in (st.departed_on, st.arrived_on)})
+    assert dates and all(d in strip_breaks(html) for d in dates)
+    document = render_html_document(html)
+    assert layout.broken_dates(document, dates) == []
+    assert layout.ink_outside_cells(document) == []

@@ -108,7 +108,7 @@ def synthetic_sheet(base, travellers: int, legs: int, lines: int):
     rows = []
     for k in range(legs):
         a, b = places[k % len(places)], places[(k + 1) % len(places)]
-        rows.append(LegRow(origin=a, destination=b, date=base.departure, date_short=num(10 + k) + "/12/2026",
+        rows.append(LegRow(origin=a, destination=b, date=base.departure, date_short=num(f"{3 + k:02d}/01/2027"),
                            means=MEANS[lang][k % 3]))
     return dataclasses.replace(base, travellers=people, legs=rows, purpose="\n".join([PURPOSE_LINE[lang]] * lines))
 
@@ -192,6 +192,54 @@ def pagination_faults(document, sheet) -> list[str]:
     return faults
 
 
+def _squeeze(text: str) -> str:
+    return "".join(strip_breaks(text).split())
+
+
+def printed_dates(sheet) -> list[str]:
+    """The dates and numbers of ``sheet`` that must stand on one line."""
+    values = [sheet.number, sheet.issue_date, sheet.departure, sheet.return_]
+    values += [v for leg in sheet.legs for v in (leg.date, leg.date_short)]
+    return sorted({v for v in values if v}, key=len, reverse=True)
+
+
+def broken_dates(document, values) -> list[str]:
+    """Dates and numbers (``values``) laid out across two lines: in a block whose lines together hold
+    the date while none of its lines holds it whole."""
+    from weasyprint.formatting_structure import boxes
+
+    dates = [(d, _squeeze(d)) for d in values]
+    faults = []
+    for n, page in enumerate(document.pages, start=1):
+        for box in _walk(page._page_box, margin=True):
+            lines = [_squeeze(_text(line)) for line in getattr(box, "children", []) if isinstance(line, boxes.LineBox)]
+            if len(lines) < 2:
+                continue
+            joined = "".join(lines)
+            for date, squeezed in dates:
+                if squeezed in joined and not any(squeezed in line for line in lines):
+                    cut = next(i for i in range(len(lines)) if squeezed in "".join(lines[: i + 1]))
+                    faults.append(f"page {n}: {date!r} broken: {lines[cut - 1][-12:]!r} | {lines[cut][:12]!r}")
+    return faults
+
+
+def ink_outside_cells(document) -> list[str]:
+    """Text drawn past the right edge of its table cell (an unbreakable date too wide for its column)."""
+    from weasyprint.formatting_structure import boxes
+
+    faults = []
+    for n, page in enumerate(document.pages, start=1):
+        for cell in _walk(page._page_box):
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            right = cell.content_box_x() + cell.width + cell.padding_right + 0.5
+            for box in _walk(cell):
+                if isinstance(box, boxes.TextBox) and box.position_x + box.margin_width() > right:
+                    faults.append(f"page {n}: {_text(box)[:20]!r} past its cell by "
+                                  f"{box.position_x + box.margin_width() - right:.1f}px")
+    return faults
+
+
 _BASE: dict = {}
 
 
@@ -214,6 +262,8 @@ def test_pages_hold_together(base_sheets, travellers, legs, lines, language):
     document = render_html_document(sheet_html(sheet))
     assert len(document.pages) >= 1 + travellers
     assert pagination_faults(document, sheet) == []
+    assert broken_dates(document, printed_dates(sheet)) == []
+    assert ink_outside_cells(document) == []
 
 
 def test_the_check_fails_on_a_split_leg_and_a_page_without_folio(base_sheets):

@@ -125,3 +125,54 @@ def test_qr_code_has_the_standard_quiet_zone_of_four_modules():
     dark_cols = [x for x in range(image.width) if min(image.getpixel((x, y)) for y in range(image.height)) < 128]
     assert dark_rows[0] == 4 * scale and dark_cols[0] == 4 * scale
     assert image.height - 1 - dark_rows[-1] == 4 * scale
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace() and ch != "\u200b")
+
+
+@pytest.mark.khmer
+@pytest.mark.django_db
+def test_khmer_text_copies_as_typed(issued, tmp_path):
+    """``pdftotext`` gives back the Khmer of the issued PDF as typed (coeng stacks and pre-base vowels in
+    their order), from the ``/ActualText`` of each line: without it most of these phrases come back garbled."""
+    from missions.documents.render import order_sheet
+
+    sheet = order_sheet(issued, "km")
+    path = tmp_path / "order.pdf"
+    path.write_bytes(render_pdf(issued, "km"))
+    text = _squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout)
+    phrases = ["ព្រះរាជាណាចក្រកម្ពុជា", "លិខិតបញ្ជាបេសកកម្ម", "ទិដ្ឋាការធ្វើដំណើរ", "សេចក្តីបញ្ជាក់ ហត្ថលេខា និងត្រា",
+               sheet.purpose, sheet.lunar_line, *(t.name for t in sheet.travellers), *sheet.destinations]
+    assert [p for p in phrases if _squash(strip_breaks(p)) not in text] == []
+    assert text.count(_squash("ទិដ្ឋាការធ្វើដំណើរ")) == 3  # each line once: the span replaces its glyphs
+
+
+@pytest.mark.django_db
+def test_dates_and_amounts_of_the_settlement_sheet_stay_on_one_line_inside_their_cells(cast):
+    """The settlement sheet (finance) uses the same word breaks and print rules: its dates and amounts
+    in Khmer digits stand on one line, inside their cells."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from finance import services as fs
+    from finance.documents import settlement_html
+    from finance.models import BudgetLine
+    from khmer.digits import to_khmer_digits
+    from missions import services as s
+    from tests.documents import test_pagination as layout
+    from tests.factories import make_order
+
+    start = date.today() - timedelta(days=20)
+    BudgetLine.objects.create(unit=cast.unit_a, fiscal_year=start.year, amount=Decimal("5000"))
+    order = make_order(cast, state="returned", start=start)
+    s.order_accept(order=order, by=cast.returns_clerk.user)
+    settlement = fs.settlement_record(order=order, by=cast.returns_clerk.user, advance=Decimal("1234.5"))
+    html = settlement_html(settlement)
+    dates = {to_khmer_digits(f"{d:%d/%m/%Y}") for d in (order.departure_date, order.return_date)}
+    assert all(d in html.replace("\u200b", "") for d in dates)
+    document = render_html_document(html)
+    assert layout.broken_dates(document, sorted(dates)) == []
+    assert layout.ink_outside_cells(document) == []
+    assert _overflowing_lines(document) == []
