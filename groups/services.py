@@ -367,8 +367,9 @@ def post_forward(*, post: Post, by) -> Post:
     return copy
 
 
-def post_publish_order(*, order, group: ChatGroup) -> Post | None:
-    """An issued mission order is posted to the leadership group (A.2); call inside the issue transaction."""
+def post_publish_order(*, order, group: ChatGroup, document=None) -> Post | None:
+    """An issued mission order is posted to the leadership group (A.2) with its PDF (``document``, sent once
+    ready); call inside the issue transaction."""
     if Post.objects.filter(order=order, group=group, category=Post.Category.MISSION_ORDER).exists():
         return None
     now = timezone.now()
@@ -376,7 +377,7 @@ def post_publish_order(*, order, group: ChatGroup) -> Post | None:
         title = order.display_number[:200]
     post = Post.objects.create(
         group=group, category=Post.Category.MISSION_ORDER, title=title, body_km=order.purpose_km, order=order,
-        state=Post.State.PUBLISHED, published_at=now,
+        document=document, state=Post.State.PUBLISHED, published_at=now,
     )
     _publish_notices(post)
     audit(post, "groups.post.order_published", order=order.pk)

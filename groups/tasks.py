@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal import queue
 
-from .delivery import deliver, lease
+from .delivery import deliver, lease, release_waiting
 from .models import Notice
 from .services import returns_digest_send
 
@@ -31,6 +31,16 @@ def enqueue(notice_id: int, countdown: float | None = None) -> bool:
 @queue.job("groups.send_notice")
 def queue_send(notice_id: int) -> None:
     enqueue(notice_id)  # looked up when called, so a test may replace ``enqueue``
+
+
+@queue.job("groups.release_waiting")
+def queue_release(document_id: int) -> None:
+    """Run on the commit that stored the PDF, in the process that stored it: a few rows, no broker round trip.
+    A failure here is logged; the notices then go at the end of their wait (the outbox sweeper)."""
+    try:
+        release_waiting(document_id)
+    except Exception:  # noqa: BLE001  (the document is stored whatever happens to its notices)
+        log.exception("document %s: could not release the notices waiting for it", document_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -247,7 +247,9 @@ def _return_message(order):
 _CONDITION_MESSAGES = {"submit": _submit_message, "issue": _issue_message, "file_return": _return_message}
 
 
-def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> MissionOrder:
+def _move(order, by, name, event, *, note="", prepare=None, acting=None, before_event=None) -> MissionOrder:
+    """Lock, check, change, log, announce: one transaction.  ``before_event(order)`` writes what the event
+    must carry (it returns the event's extra arguments, e.g. the issued order's document)."""
     with transaction.atomic():
         locked = MissionOrder.objects.select_for_update(of=("self",)).select_related("issuing_unit", "requesting_unit").get(pk=order.pk)
         method = getattr(locked, name)
@@ -262,7 +264,8 @@ def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> Miss
         OrderLog.objects.create(
             order=locked, action=name, from_state=from_state, to_state=locked.state, actor=by, acting_for=acting, note=note
         )
-        events.emit(locked, event, actor=by, note=note)
+        extra = before_event(locked) if before_event else {}
+        events.emit(locked, event, actor=by, note=note, **extra)
     return locked
 
 
@@ -370,9 +373,10 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
         o.issued_at = now
         o.signer = o.signer or _signer_for(o.issuing_unit)
 
-    order = _move(order, by, "issue", events.ISSUED, prepare=prepare)
-    document_request(order=order, by=by, reason=OrderDocument.Reason.ISSUED)
-    return order
+    def request_pdf(o):
+        return {"document": document_request(order=o, by=by, reason=OrderDocument.Reason.ISSUED)}
+
+    return _move(order, by, "issue", events.ISSUED, prepare=prepare, before_event=request_pdf)
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 from ministry.models import HONORIFIC_EN, Unit
 from portal import queue
 
+from .. import events
 from ..models import Basis, MissionOrder, OrderDocument, OrderLog, State
 from .signing import sign_pdf
 
@@ -574,6 +575,7 @@ def _store(document_id: int, pdf: bytes, elapsed_ms: int) -> str:
         except Exception:
             doc.file.storage.delete(doc.file.name)
             raise
+        events.document_ready.send(sender=OrderDocument, document=doc)
     return "ready"
 
 
