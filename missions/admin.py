@@ -198,10 +198,14 @@ class LogLabels:
     def to_state_label(self, entry):
         return _state_label(entry.to_state)
 
+    @admin.display(description=_("details"))
+    def details(self, entry):
+        return entry.details()
+
 
 class OrderLogInline(LogLabels, ReadOnlyInline):
     model = OrderLog
-    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "note")
+    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "details")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -386,7 +390,8 @@ class LegStampAdmin(ReadOnlyAdmin):
 class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
     list_display = ("created", "order", "action_label", "from_state_label", "to_state_label", "actor", "acting_for")
     list_filter = (ActionFilter, ToStateFilter, "created")
-    ordering = ("-id",)  # newest first, read backwards along the primary key    search_fields = ("note", "actor__username", "order__number")
+    ordering = ("-id",)  # newest first, read backwards along the primary key
+    search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")
 
 

@@ -19,6 +19,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from ministry.models import Official, Province, Unit, reads_english
 from portal import limits
+from portal.templatetags.portal import num
 
 from . import permissions as perm
 from . import rules
@@ -434,7 +435,20 @@ class LegStamp(models.Model):
 
 
 class OrderLog(models.Model):
-    """The audit trail of an order: who moved it from which state to which, when, and why."""
+    """The order's own timeline: who moved it from which state to which, when, and why.
+
+    Written only by ``missions.trail.record`` (which writes the ministry's audit entry in the same call).
+    ``note`` is what a person typed (a reason, an approval note); ``data`` holds what the system knows, one
+    small schema per action (``DATA``), and the timeline is rendered from it (``details``)."""
+
+    DATA = {
+        "document_requested": ("document", "version", "language", "reason"),
+        "stamp_recorded": ("traveller", "traveller_name", "leg"),
+        "reassigned": ("from", "from_name", "to", "to_name", "reason"),
+        "overdue": ("on",),
+        "overdue_escalated": ("on",),
+    }
+    """The keys of ``data`` per action; an action not named here has none."""
 
     order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
                               related_name="log")
@@ -447,6 +461,7 @@ class OrderLog(models.Model):
     acting_for = models.ForeignKey(Official, verbose_name=_("acting for"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -460,6 +475,25 @@ class OrderLog(models.Model):
                 moved = f"{State(self.from_state).label} → {moved}"
             return f"{self.order} · {moved}"
         return f"{self.order} · {self.action}"
+
+    def details(self) -> str:
+        """The line under the entry, in the reader's language: from ``data``, else the note as written."""
+        d = self.data or {}
+        if self.action == "document_requested" and "version" in d:
+            values = {"version": num(d["version"]), "language": _("English") if d.get("language") == "en"
+                      else _("Khmer")}
+            if d.get("reason") in OrderDocument.Reason.values:
+                return str(_("Version %(version)s, %(language)s: %(reason)s")
+                           % {**values, "reason": OrderDocument.Reason(d["reason"]).label})
+            return str(_("Version %(version)s, %(language)s") % values)
+        if self.action == "stamp_recorded" and "leg" in d:
+            return str(_("%(traveller)s, leg %(leg)s") % {"traveller": d.get("traveller_name", ""),
+                                                          "leg": num(d["leg"])})
+        if self.action == "reassigned" and "to_name" in d:
+            return f"{d.get('from_name', '')} → {d['to_name']}: {d.get('reason', '')}"
+        if self.action in ("overdue", "overdue_escalated") and "on" in d:
+            return d["on"]
+        return self.note
 
 
 class ApprovalDelegation(models.Model):

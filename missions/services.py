@@ -23,7 +23,7 @@ from ministry.roles import has_role, official_of
 from portal import queue
 from portal.templatetags.portal import day, num
 
-from . import events, limits, rules
+from . import events, limits, rules, trail
 from .models import (
     ApprovalDelegation,
     Basis,
@@ -32,7 +32,6 @@ from .models import (
     LegStamp,
     MissionOrder,
     OrderDocument,
-    OrderLog,
     State,
     Traveller,
 )
@@ -174,7 +173,7 @@ def order_create(*, by, data: OrderInput) -> MissionOrder:
     _apply_input(order, data)
     order.save()
     _write_people_and_legs(order, data)
-    OrderLog.objects.create(order=order, action="created", to_state=order.state, actor=by)
+    trail.record(order, "created", by=by, to_state=order.state)
     return order
 
 
@@ -191,7 +190,7 @@ def order_update_draft(*, order: MissionOrder, by, data: OrderInput) -> MissionO
     _apply_input(locked, data)
     locked.save()
     _write_people_and_legs(locked, data)
-    OrderLog.objects.create(order=locked, action="edited", from_state=locked.state, to_state=locked.state, actor=by)
+    trail.record(locked, "edited", by=by, from_state=locked.state, to_state=locked.state)
     return locked
 
 
@@ -261,9 +260,7 @@ def _move(order, by, name, event, *, note="", prepare=None, acting=None, before_
             prepare(locked)
         method()
         locked.save()
-        OrderLog.objects.create(
-            order=locked, action=name, from_state=from_state, to_state=locked.state, actor=by, acting_for=acting, note=note
-        )
+        trail.record(locked, name, by=by, from_state=from_state, to_state=locked.state, acting_for=acting, note=note)
         extra = before_event(locked) if before_event else {}
         events.emit(locked, event, actor=by, note=note, **extra)
     return locked
@@ -479,7 +476,8 @@ def stamp_record(
         stamp.scan, stamp.scan_type = scan, scan_type
     stamp.recorded_at = timezone.now()
     stamp.save()
-    OrderLog.objects.create(order=order, action="stamp_recorded", actor=by, note=f"{traveller.official} · {leg.seq}")
+    trail.record(order, "stamp_recorded", by=by, traveller=traveller.official_id,
+                 traveller_name=str(traveller.official), leg=leg.seq)
     return stamp
 
 
@@ -501,7 +499,7 @@ def report_save(*, order: MissionOrder, by, text: str, attachment=None) -> Missi
         fields.append("report_file")
     order.report_text = text
     order.save(update_fields=fields)
-    OrderLog.objects.create(order=order, action="report_saved", actor=by)
+    trail.record(order, "report_saved", by=by)
     return order
 
 
@@ -522,7 +520,7 @@ def orders_mark_overdue(*, today: date | None = None) -> int:
             if claimed != 1:
                 continue
             order = MissionOrder.objects.get(pk=pk)
-            OrderLog.objects.create(order=order, action="overdue", note=str(today))
+            trail.record(order, "overdue", on=str(today))
             events.emit(order, events.OVERDUE)
             marked += 1
     return marked + orders_escalate_overdue(today=today)
@@ -541,7 +539,7 @@ def orders_escalate_overdue(*, today: date | None = None) -> int:
             order = MissionOrder.objects.select_for_update().get(pk=pk)
             if order.log.filter(action="overdue_escalated").exists():
                 continue
-            OrderLog.objects.create(order=order, action="overdue_escalated", note=str(today))
+            trail.record(order, "overdue_escalated", on=str(today))
             events.emit(order, events.OVERDUE_ESCALATED)
             escalated += 1
     return escalated
@@ -598,10 +596,9 @@ def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reas
     previous = locked.approver
     locked.approver = approver
     locked.save(update_fields=["approver", "updated"])
-    OrderLog.objects.create(order=locked, action="reassigned", from_state=locked.state, to_state=locked.state,
-                            actor=by, note=f"{previous} → {approver}: {reason}")
-    audit(locked, "missions.order.reassigned", by=by, previous=previous.pk if previous else None,
-          approver=approver.pk, reason=reason)
+    trail.record(locked, "reassigned", by=by, from_state=locked.state, to_state=locked.state,
+                 **{"from": previous.pk if previous else None, "from_name": str(previous) if previous else "",
+                    "to": approver.pk, "to_name": str(approver), "reason": reason})
     events.emit(locked, events.REASSIGNED, actor=by, note=reason, previous=previous)
     return locked
 
@@ -640,6 +637,8 @@ def document_request(*, order: MissionOrder, by=None, reason: str, language: str
         doc = OrderDocument.objects.create(
             order=order, language=language, version=(last.version + 1) if last else 1, reason=reason
         )
-        OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} · {language.upper()}")
+        trail.record(order, "document_requested", by=by, document=doc.pk, version=doc.version, language=language,
+                     reason=reason)
         queue.after_commit("missions.render_document", doc.pk)
     return doc
+

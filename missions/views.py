@@ -1,6 +1,5 @@
 """Mission-order pages: each view checks input, authorises, calls one service and says what happened."""
 
-import re
 import secrets
 
 import filetype
@@ -388,33 +387,6 @@ LOG_LABELS = {
 }
 
 
-DOCUMENT_NOTE = re.compile(r"^v(\d+) · (KM|EN)$")  # written by services.document_request
-
-
-def _document_note(note: str, documents) -> str:
-    """``v2 · KM`` in the log, as the reader reads it: "Version ២, Khmer: Rendered again"."""
-    match = DOCUMENT_NOTE.match(note)
-    if not match:
-        return note
-    version, language = int(match[1]), match[2].lower()
-    values = {"version": num(version), "language": _("English") if language == "en" else _("Khmer")}
-    doc = next((d for d in documents if d.version == version and d.language == language), None)
-    if doc is not None and doc.reason:
-        return _("Version %(version)s, %(language)s: %(reason)s") % {**values, "reason": doc.get_reason_display()}
-    return _("Version %(version)s, %(language)s") % values
-
-
-STAMP_NOTE = re.compile(r"^(.+) · (\d+)$")  # written by services.stamp_record
-
-
-def _stamp_note(note: str) -> str:
-    """``Sok Dara · 2`` in the log, as the reader reads it: "Sok Dara, leg ២"."""
-    match = STAMP_NOTE.match(note)
-    if not match:
-        return note
-    return _("%(traveller)s, leg %(leg)s") % {"traveller": match[1], "leg": num(int(match[2]))}
-
-
 def _available_actions(order, user):
     out = []
     for t in order.get_available_user_state_transitions(user):
@@ -445,10 +417,7 @@ def detail(request, pk):
     states = dict(State.choices)
     for entry in log:
         entry.label = LOG_LABELS.get(entry.action, entry.action)
-        if entry.action == "document_requested":
-            entry.note = _document_note(entry.note, all_documents)
-        elif entry.action == "stamp_recorded":
-            entry.note = _stamp_note(entry.note)
+        entry.note = entry.details()
         entry.to_state_label = states.get(entry.to_state, entry.to_state)
         official = getattr(entry.actor, "official", None) if entry.actor else None
         entry.actor_name = str(official) if official else (entry.actor.get_username() if entry.actor else "")
