@@ -12,7 +12,6 @@ from missions.events import delegation_ended, document_ready, mission_event
 from portal import queue
 
 from . import outbox
-from .selectors import leadership_group
 
 CALLBACK_SALT = "groups.telegram.callback"
 
@@ -117,12 +116,6 @@ def mission_notices(sender, order, event, actor=None, note="", previous=None, do
         tell(order.approver, key=f"order.submitted:{order.pk}:{stamp}:off{order.approver_id}",
              kind="order.submitted", context=context, url=url, subject=subject,
              reply_markup=approval_buttons(order), order=order)
-    if event == events.ISSUED:
-        group = leadership_group()
-        if group is not None:
-            from .services import post_publish_order
-
-            post_publish_order(order=order, group=group, document=document)
     if event in (events.REVOKED, events.CANCELLED):
         _withdraw(order)
 

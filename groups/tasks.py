@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +14,7 @@ from portal import queue
 
 from .delivery import deliver, lease, release_waiting
 from .models import Notice
-from .services import returns_digest_send
+from .services import post_publish_order, returns_digest_send
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,16 @@ def enqueue(notice_id: int, countdown: float | None = None) -> bool:
 @queue.job("groups.send_notice")
 def queue_send(notice_id: int) -> None:
     enqueue(notice_id)  # looked up when called, so a test may replace ``enqueue``
+
+
+@queue.job("groups.publish_order")
+def queue_publish_order(order_id: int, document_id: int, by_id: int | None) -> None:
+    """Run on the commit of the issue, in the process that issued it: the post and its notices, one transaction."""
+    try:
+        by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+        post_publish_order(order_id=order_id, document_id=document_id, by=by)
+    except Exception:  # noqa: BLE001  (the order is issued whatever happens to its post)
+        log.exception("order %s: could not publish it to the leadership group", order_id)
 
 
 @queue.job("groups.release_waiting")

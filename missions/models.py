@@ -7,6 +7,7 @@ with the FSM, transitions, saves and writes the log line in one transaction.
 
 import csv
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -252,18 +253,23 @@ class MissionOrder(FSMModelMixin, models.Model):
     def has_itinerary(self) -> bool:
         return self.travellers.exists() and self.legs.exists()
 
-    def missing_stamps(self) -> list[tuple["Traveller", "Leg"]]:
-        """Each (traveller, leg) of the whole delegation still without a stamped sheet (B.3), in order."""
+    def return_progress(self) -> "ReturnProgress":
+        """How far the return (B.3) is: the stamped sheets needed, those still missing, the report.  The one
+        count of the return, read by the return page, the file-return condition and its refusal message."""
         travellers = list(self.travellers.select_related("official"))
         legs = list(self.legs.select_related("from_province", "to_province"))
         done = set(LegStamp.objects.filter(traveller__order=self, leg__order=self).exclude(scan="")
                    .values_list("traveller_id", "leg_id"))
-        return [(t, leg) for t in travellers for leg in legs if (t.pk, leg.pk) not in done]
+        missing = [(t, leg) for t in travellers for leg in legs if (t.pk, leg.pk) not in done]
+        return ReturnProgress(needed=len(travellers) * len(legs), missing=missing,
+                              report_written=bool(self.report_text.strip()))
+
+    def missing_stamps(self) -> list[tuple["Traveller", "Leg"]]:
+        """Each (traveller, leg) of the whole delegation still without a stamped sheet (B.3), in order."""
+        return self.return_progress().missing
 
     def return_is_complete(self) -> bool:
-        if not self.report_text.strip():
-            return False
-        return self.has_itinerary() and not self.missing_stamps()
+        return self.return_progress().complete
 
     def last_leg_date(self):
         return self.legs.aggregate(last=models.Max("travel_date"))["last"] or self.return_date
@@ -432,6 +438,23 @@ class LegStamp(models.Model):
             models.UniqueConstraint(fields=["traveller", "leg"], name="one_stamp_per_traveller_leg"),
             models.CheckConstraint(condition=Q(arrived_on__gte=models.F("departed_on")), name="arrival_after_departure"),
         ]
+
+
+@dataclass(frozen=True)
+class ReturnProgress:
+    """``MissionOrder.return_progress()``: one stamped sheet per traveller and leg, and the report."""
+
+    needed: int
+    missing: list
+    report_written: bool
+
+    @property
+    def done(self) -> int:
+        return self.needed - len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return self.report_written and self.needed > 0 and not self.missing
 
 
 class OrderLog(models.Model):

@@ -35,7 +35,7 @@ from .models import (
     State,
     Traveller,
 )
-from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_submit
+from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_rerender, may_submit
 from .uploads import check_upload
 
 
@@ -361,7 +361,7 @@ def _signer_for(unit: Unit) -> Official | None:
 @transaction.atomic
 def order_issue(*, order: MissionOrder, by) -> MissionOrder:
     """Issue the order and ask for its PDF in one transaction: no issued order is left without a document
-    row (the render itself is queued on commit)."""
+    row. On commit the render is queued and the order is published to the leadership group."""
     now = timezone.now()
 
     def prepare(o):
@@ -370,10 +370,16 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
         o.issued_at = now
         o.signer = o.signer or _signer_for(o.issuing_unit)
 
-    def request_pdf(o):
-        return {"document": document_request(order=o, by=by, reason=OrderDocument.Reason.ISSUED)}
+    requested = {}
 
-    return _move(order, by, "issue", events.ISSUED, prepare=prepare, before_event=request_pdf)
+    def request_pdf(o):
+        requested["document"] = document_request(order=o, by=by, reason=OrderDocument.Reason.ISSUED)
+        return requested
+
+    order = _move(order, by, "issue", events.ISSUED, prepare=prepare, before_event=request_pdf)
+    # The leadership group gets the order with its PDF (A.2), published once the issue is committed.
+    queue.after_commit("groups.publish_order", order.pk, requested["document"].pk, getattr(by, "pk", None))
+    return order
 
 
 @transaction.atomic
@@ -642,3 +648,12 @@ def document_request(*, order: MissionOrder, by=None, reason: str, language: str
         queue.after_commit("missions.render_document", doc.pk)
     return doc
 
+
+def document_rerender(*, order: MissionOrder, by, language: str = "km") -> OrderDocument:
+    """A clerk of the issuing unit asks for a new version of the PDF (``permissions.may_rerender``); logged and
+    audited with them by ``document_request``."""
+    if not may_rerender(order, by):
+        raise TransitionRefused(_("Only a clerk of the issuing unit can render the order again."))
+    if language not in ("km", "en"):
+        raise ValueError(f"no PDF in language {language!r}")
+    return document_request(order=order, by=by, reason=OrderDocument.Reason.RERENDER, language=language)

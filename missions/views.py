@@ -580,16 +580,15 @@ def file_return(request, pk):
         rows.append({"leg": leg, "stamp": stamp, "form": form})
     if report_form is None:
         report_form = ReportForm(initial={"report_text": order.report_text})
-    needed = order.travellers.count() * len(legs)
-    missing = order.missing_stamps()
+    progress = order.return_progress()
     editable = order.state in (State.ISSUED, State.SENT_BACK)
     return render(request, "missions/return.html", {
-        "order": order, "rows": rows if mine else [], "report_form": report_form, "done": needed - len(missing),
-        "needed": needed, "editable": editable and mine is not None,
+        "order": order, "rows": rows if mine else [], "report_form": report_form, "done": progress.done,
+        "needed": progress.needed, "editable": editable and mine is not None,
         "sent_back": order.log.filter(action="send_back").order_by("-created").first()
         if order.state == State.SENT_BACK else None,
-        "may_submit": editable and order.return_is_complete() and order.return_is_due(),
-        "traveller": mine, "recorders": recorders if len(recorders) > 1 else [], "missing": missing,
+        "may_submit": editable and progress.complete and order.return_is_due(),
+        "traveller": mine, "recorders": recorders if len(recorders) > 1 else [], "missing": progress.missing,
     })
 
 

@@ -195,8 +195,11 @@ def test_issued_order_notice_waits_for_the_pdf_and_the_stored_pdf_releases_it(bo
                                                                               django_capture_on_commit_callbacks):
     from missions.documents.render import render_document
 
+    from groups import tasks
+
     chat = linked(cast.official)
-    with django_capture_on_commit_callbacks(execute=False):
+    monkeypatch.setattr(tasks, "enqueue", lambda pk, countdown=None: True)  # sent by hand below, in order
+    with django_capture_on_commit_callbacks(execute=True):
         order = make_order(cast, "issued")
     notice = Notice.objects.get(order=order, recipient=cast.official, document__isnull=False)
     document = order.documents.get()
