@@ -80,7 +80,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        from .views import LOG_LABELS
+        from .views_order import LOG_LABELS
 
         return list(LOG_LABELS.items())
 
@@ -174,7 +174,7 @@ class LegInline(DraftEditableInline):
 
 
 def _log_action(entry) -> str:
-    from .views import LOG_LABELS
+    from .views_order import LOG_LABELS
 
     return str(LOG_LABELS.get(entry.action, entry.action))
 

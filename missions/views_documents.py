@@ -20,7 +20,8 @@ from ministry.models import Role, reads_english
 from ministry.roles import has_role, official_of
 
 from .documents.package import return_package as build_return_package
-from .documents.render import MAX_ATTEMPTS, revocation
+from .documents.render import revocation
+from .rendering import MAX_ATTEMPTS
 from .documents.verification import check_file
 from .models import LegStamp, MissionOrder, OrderDocument, State
 from .permissions import in_returns_office, may_rerender, works_for_issuer

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from ministry.models import AuditEntry
 from missions import services as s
-from missions.documents.render import render_document
+from missions.rendering import render_document
 from missions.models import OrderDocument
 from tests.factories import make_order, pdf_bytes, upload
 

@@ -193,7 +193,7 @@ def _send_inline(monkeypatch):
 
 def test_issued_order_notice_waits_for_the_pdf_and_the_stored_pdf_releases_it(bot, cast, groups, linked, monkeypatch,
                                                                               django_capture_on_commit_callbacks):
-    from missions.documents.render import render_document
+    from missions.rendering import render_document
 
     from groups import tasks
 
@@ -240,7 +240,7 @@ def test_issued_order_notice_waits_for_the_pdf_and_the_stored_pdf_releases_it(bo
 
 def test_a_notice_waiting_for_its_pdf_holds_back_only_later_notices_to_its_own_chat(
         bot, cast, monkeypatch, django_capture_on_commit_callbacks):
-    from missions.documents.render import _store
+    from missions.rendering import _store
 
     order = make_order(cast, "issued")
     document = order.documents.get()
