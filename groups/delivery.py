@@ -28,7 +28,7 @@ from missions.models import OrderDocument
 from portal import queue
 from portal.limits import one_line
 
-from .models import Channel, Notice, Post, TelegramAccount
+from .models import Channel, Notice, TelegramAccount
 from .outbox import alert_dead_notice, fallback_for
 from .ratelimit import Bucket, TokenBucketLimiter, telegram_buckets
 from .services import channel_mark_broken, channel_migrate, telegram_link_broken
@@ -51,8 +51,7 @@ MAX_ATTEMPTS = 15  # failed attempts; a 429 (rate limit) is not one
 GLOBAL_FLOOD_CHATS = 3  # 429s for this many different chats within a second: the whole bot is told to wait
 BACKOFF_CAP = 600  # seconds
 INLINE_WAIT = 1.0  # wait for a token inside the task up to this long; longer waits re-queue
-DOCUMENT_POLL = 3  # seconds between looks at a PDF still being rendered
-DOCUMENT_WAIT_LIMIT = timedelta(hours=2)
+DOCUMENT_WAIT_LIMIT = timedelta(hours=2)  # a notice waiting for its PDF longer than this goes as text alone
 CHAT_GONE = ("chat not found", "bot was blocked", "bot was kicked", "user is deactivated", "group chat was deactivated",
              "not enough rights", "have no rights", "bot is not a member", "chat_id is empty")
 
@@ -63,7 +62,7 @@ def lease() -> timedelta:
 
 @dataclass
 class Outcome:
-    status: str  # sent, held, retry, deferred, dead, skipped
+    status: str  # sent, held, retry, deferred, waiting (for its PDF), dead, skipped
     countdown: float | None = None  # re-queue after this many seconds
 
 
@@ -312,37 +311,45 @@ def _deliver(notice: Notice) -> Outcome:
         return _retry(notice, f"{type(exc).__name__}: {exc}", backoff(notice.attempts))
 
 
-def wants_document(notice: Notice) -> bool:
-    if notice.document_id:
-        return True
-    if notice.order_id is None:
-        return False
-    if notice.kind == "order.issued":
-        return True
-    return notice.post_id is not None and notice.post.category == Post.Category.MISSION_ORDER
+PDF_WAIT = "waiting for the order PDF"
 
 
 def _document_for(notice: Notice):
-    """(document or None, outcome to return now or None): waits while the order's PDF renders."""
-    if not wants_document(notice):
-        return None, None
+    """(document or None, outcome to return now or None).
+
+    A notice written with an order's PDF (``notice.document``) goes out with it once it is ready.  Until then it
+    is given back, due only when the waiting limit ends: the render, storing the file, releases it on commit
+    (``release_waiting``), so nothing polls.  Past the limit the text goes alone rather than never."""
     doc = notice.document
     if doc is None:
-        doc = (
-            OrderDocument.objects.filter(order_id=notice.order_id, reason="issued")
-            .order_by("language", "-version")
-            .first()
-        )
-    if doc is not None and doc.status == OrderDocument.Status.READY and doc.file:
-        if notice.document_id != doc.pk:
-            Notice.objects.filter(pk=notice.pk).update(document=doc)
-            notice.document = doc
+        return None, None
+    if doc.status == OrderDocument.Status.READY and doc.file:
         return doc, None
-    if timezone.now() - notice.created > DOCUMENT_WAIT_LIMIT:
-        return None, None  # send the text alone rather than never
-    why = "waiting for the order PDF" if doc is None or doc.status == OrderDocument.Status.PENDING else \
+    waited = timezone.now() - notice.created
+    if waited > DOCUMENT_WAIT_LIMIT:
+        return None, None
+    why = PDF_WAIT if doc.status == OrderDocument.Status.PENDING else \
         "the order PDF failed to render; waiting for a new render"
-    return None, _defer(notice, why, DOCUMENT_POLL)
+    _update(notice, state=Notice.State.PENDING, attempts=F("attempts") - 1, last_error=why,
+            next_attempt_at=notice.created + DOCUMENT_WAIT_LIMIT)
+    # The PDF may have been stored between the look above and the line written just now, its release finding
+    # this notice still claimed: look once more, so the release is never missed.
+    if OrderDocument.objects.filter(pk=doc.pk, status=OrderDocument.Status.READY).exclude(file="").exists():
+        Notice.objects.filter(pk=notice.pk, state=Notice.State.PENDING).update(next_attempt_at=timezone.now())
+        return None, Outcome("deferred", 0.0)
+    return None, Outcome("waiting")
+
+
+def release_waiting(document_id: int) -> int:
+    """``document_id`` is ready (committed): queue now the notices waiting for it.  Returns how many."""
+    now = timezone.now()
+    waiting = list(Notice.objects.filter(document_id=document_id, state=Notice.State.PENDING, next_attempt_at__gt=now)
+                   .values_list("pk", flat=True))
+    if waiting:
+        Notice.objects.filter(pk__in=waiting, state=Notice.State.PENDING).update(next_attempt_at=now)
+    for pk in waiting:
+        queue.now("groups.send_notice", pk)
+    return len(waiting)
 
 
 @dataclass

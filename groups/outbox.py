@@ -73,16 +73,18 @@ def write(*, key: str, transport: str, kind: str, text: str, subject: str = "", 
 
 
 def to_official(official: Official, *, key: str, kind: str, context: dict, subject: str = "", reply_markup=None,
-                order=None, post=None) -> Notice | None:
-    """A direct notice: to the official's linked Telegram chat, else to their e-mail, else nothing."""
+                order=None, post=None, document=None) -> Notice | None:
+    """A direct notice: to the official's linked Telegram chat, else to their e-mail, else nothing.  With
+    ``document`` (an order's PDF) the notice carries it, and waits for it while it renders."""
     text = render_notice(kind, {**context, "recipient": official})
     account = TelegramAccount.objects.filter(official=official, broken_at__isnull=True).first()
     if account is not None:
         return write(key=f"{key}:tg", transport=Notice.Transport.TELEGRAM, kind=kind, text=text, subject=subject,
-                     recipient=official, chat_id=account.chat_id, reply_markup=reply_markup, order=order, post=post)
+                     recipient=official, chat_id=account.chat_id, reply_markup=reply_markup, order=order, post=post,
+                     document=document)
     if official.email:
         return write(key=f"{key}:mail", transport=Notice.Transport.EMAIL, kind=kind, text=text, subject=subject,
-                     recipient=official, email_to=official.email, order=order, post=post)
+                     recipient=official, email_to=official.email, order=order, post=post, document=document)
     return None
 
 
@@ -96,7 +98,7 @@ def to_channel(channel: Channel, *, key: str, kind: str, text: str, subject: str
         if not addresses:
             return None
         return write(key=key, transport=Notice.Transport.EMAIL, kind=kind, text=text, subject=subject,
-                     channel=channel, email_to=addresses, post=post, order=order)
+                     channel=channel, email_to=addresses, post=post, order=order, document=document)
     return write(key=key, transport=Notice.Transport.FEED, kind=kind, text=text, subject=subject, channel=channel,
                  post=post, order=order)
 

@@ -8,10 +8,10 @@ from django.utils import translation
 from inbox import services as inbox
 from ministry.offices import issuing_clerks, returns_clerks
 from missions import events
-from missions.events import delegation_ended, mission_event
+from missions.events import delegation_ended, document_ready, mission_event
+from portal import queue
 
 from . import outbox
-from .selectors import leadership_group
 
 CALLBACK_SALT = "groups.telegram.callback"
 
@@ -100,7 +100,7 @@ def _heads_of(order):
 
 
 @receiver(mission_event, dispatch_uid="groups.mission_notices")
-def mission_notices(sender, order, event, actor=None, note="", previous=None, **kwargs):
+def mission_notices(sender, order, event, actor=None, note="", previous=None, document=None, **kwargs):
     stamp = _event_stamp(order)
     kind = f"order.{event}"
     context = {"order": order, "note": note, "previous": previous}
@@ -109,19 +109,13 @@ def mission_notices(sender, order, event, actor=None, note="", previous=None, **
         subject = str(order)
     url = _order_url(order)
     for person in recipients(order, event, previous=previous):
-        # For "issued" the PDF is rendered after commit: the sender waits for the ready document.
+        # An issued order's notice carries its PDF (rendered after commit): it is sent once the document is ready.
         tell(person, key=f"{base}:off{person.pk}", kind=kind, context=context, url=url, subject=subject,
-             order=order)
+             order=order, document=document)
     if event in (events.SUBMITTED, events.REASSIGNED) and order.approver_id:
         tell(order.approver, key=f"order.submitted:{order.pk}:{stamp}:off{order.approver_id}",
              kind="order.submitted", context=context, url=url, subject=subject,
              reply_markup=approval_buttons(order), order=order)
-    if event == events.ISSUED:
-        group = leadership_group()
-        if group is not None:
-            from .services import post_publish_order
-
-            post_publish_order(order=order, group=group)
     if event in (events.REVOKED, events.CANCELLED):
         _withdraw(order, revoked=event == events.REVOKED)
 
@@ -135,12 +129,18 @@ def _withdraw(order, *, revoked: bool):
     Post.objects.filter(order=order, state=Post.State.PUBLISHED).update(state=Post.State.WITHDRAWN)
     waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD, Notice.State.PAUSED]
     Notice.objects.filter(state__in=waiting).filter(
-        Q(order=order, kind="order.issued") | Q(post__order=order)).update(
+        Q(order=order, document__isnull=False) | Q(post__order=order)).update(
         state=Notice.State.DEAD, last_error="withdrawn: the order was revoked or cancelled")
     carried = Notice.objects.filter(post__order=order, transport=Notice.Transport.TELEGRAM, channel__isnull=False,
                                     state__in=[Notice.State.SENT, Notice.State.SENDING]).select_related("channel")
     for original in carried.order_by("pk"):
         outbox.withdraw_from_channel(original, order=order, revoked=revoked)
+
+
+@receiver(document_ready, dispatch_uid="groups.document_ready")
+def document_ready_release(sender, document, **kwargs):
+    """A PDF was stored: once that commits, the notices waiting for it are sent (no polling)."""
+    queue.after_commit("groups.release_waiting", document.pk)
 
 
 @receiver(delegation_ended, dispatch_uid="groups.delegation_ended")

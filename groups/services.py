@@ -19,7 +19,7 @@ from ministry.audit import audit
 from ministry.models import Official, Role, Unit
 from ministry.offices import returns_clerks
 from ministry.roles import has_role, official_of
-from missions.models import MissionOrder, State
+from missions.models import MissionOrder, OrderDocument, State
 from missions.models import State as OrderState
 from missions.services import TransitionRefused
 from portal import limits
@@ -28,7 +28,7 @@ from missions.uploads import check_upload
 from . import outbox
 from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
 from .receivers import tell
-from .selectors import heads_group, is_member, may_moderate
+from .selectors import heads_group, is_member, leadership_group, may_moderate
 
 LINK_TOKEN_LIFETIME = timedelta(minutes=30)
 
@@ -403,19 +403,31 @@ def post_forward(*, post: Post, by) -> Post:
     return copy
 
 
-def post_publish_order(*, order, group: ChatGroup) -> Post | None:
-    """An issued mission order is posted to the leadership group (A.2); call inside the issue transaction."""
+@transaction.atomic
+def post_publish_order(*, order_id: int, document_id: int | None = None, by=None) -> Post | None:
+    """An issued mission order is posted to the leadership group (A.2) with its PDF (sent once ready).
+
+    Asked for by ``missions.services.order_issue`` on its commit (through ``portal.queue``), with the clerk who
+    issued it as the actor. Once per order; nothing when there is no leadership group or when the order is no
+    longer issued by then (revoked in between)."""
+    group = leadership_group()
+    if group is None:
+        return None
+    order = MissionOrder.objects.select_for_update(of=("self",)).select_related("issuing_unit").get(pk=order_id)
+    if order.state != State.ISSUED:
+        return None
     if Post.objects.filter(order=order, group=group, category=Post.Category.MISSION_ORDER).exists():
         return None
+    document = OrderDocument.objects.filter(pk=document_id, order=order).first() if document_id else None
     now = timezone.now()
     with translation.override("km"):
         title = order.display_number[:200]
     post = Post.objects.create(
         group=group, category=Post.Category.MISSION_ORDER, title=title, body_km=order.purpose_km, order=order,
-        state=Post.State.PUBLISHED, published_at=now,
+        document=document, state=Post.State.PUBLISHED, published_at=now,
     )
     _publish_notices(post)
-    audit(post, "groups.post.order_published", order=order.pk)
+    audit(post, "groups.post.order_published", by=by, order=order.pk)
     return post
 
 

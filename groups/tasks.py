@@ -5,15 +5,16 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from portal import queue
 
-from .delivery import deliver, lease
+from .delivery import deliver, lease, release_waiting
 from .models import Notice
-from .services import returns_digest_send
+from .services import post_publish_order, returns_digest_send
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,26 @@ def enqueue(notice_id: int, countdown: float | None = None) -> bool:
 @queue.job("groups.send_notice")
 def queue_send(notice_id: int) -> None:
     enqueue(notice_id)  # looked up when called, so a test may replace ``enqueue``
+
+
+@queue.job("groups.publish_order")
+def queue_publish_order(order_id: int, document_id: int, by_id: int | None) -> None:
+    """Run on the commit of the issue, in the process that issued it: the post and its notices, one transaction."""
+    try:
+        by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+        post_publish_order(order_id=order_id, document_id=document_id, by=by)
+    except Exception:  # noqa: BLE001  (the order is issued whatever happens to its post)
+        log.exception("order %s: could not publish it to the leadership group", order_id)
+
+
+@queue.job("groups.release_waiting")
+def queue_release(document_id: int) -> None:
+    """Run on the commit that stored the PDF, in the process that stored it: a few rows, no broker round trip.
+    A failure here is logged; the notices then go at the end of their wait (the outbox sweeper)."""
+    try:
+        release_waiting(document_id)
+    except Exception:  # noqa: BLE001  (the document is stored whatever happens to its notices)
+        log.exception("document %s: could not release the notices waiting for it", document_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -80,7 +80,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        from .views import LOG_LABELS
+        from .views_order import LOG_LABELS
 
         return list(LOG_LABELS.items())
 
@@ -174,7 +174,7 @@ class LegInline(DraftEditableInline):
 
 
 def _log_action(entry) -> str:
-    from .views import LOG_LABELS
+    from .views_order import LOG_LABELS
 
     return str(LOG_LABELS.get(entry.action, entry.action))
 
@@ -198,10 +198,14 @@ class LogLabels:
     def to_state_label(self, entry):
         return _state_label(entry.to_state)
 
+    @admin.display(description=_("details"))
+    def details(self, entry):
+        return entry.details()
+
 
 class OrderLogInline(LogLabels, ReadOnlyInline):
     model = OrderLog
-    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "note")
+    fields = ("created", "action_label", "from_state_label", "to_state_label", "actor", "acting_for", "details")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -392,7 +396,8 @@ class LegStampAdmin(ReadOnlyAdmin):
 class OrderLogAdmin(LogLabels, ReadOnlyAdmin):
     list_display = ("created", "order", "action_label", "from_state_label", "to_state_label", "actor", "acting_for")
     list_filter = (ActionFilter, ToStateFilter, "created")
-    ordering = ("-id",)  # newest first, read backwards along the primary key    search_fields = ("note", "actor__username", "order__number")
+    ordering = ("-id",)  # newest first, read backwards along the primary key
+    search_fields = ("note", "actor__username", "order__number")
     list_select_related = ("order__issuing_unit", "actor", "acting_for")
     list_only = ("created", "action", "from_state", "to_state", "order__number",
                  "order__issuing_unit__abbreviation_km", "order__issuing_unit__abbreviation_en", "actor__username",

@@ -25,8 +25,13 @@ REASSIGNED = "reassigned"  # kwargs: previous (the leader it was waiting for)
 ALL = (SUBMITTED, APPROVED, REJECTED, CANCELLED, ISSUED, REVOKED, RETURNED, SENT_BACK, ACCEPTED, OVERDUE,
        OVERDUE_ESCALATED, REASSIGNED)
 
-# sender: MissionOrder class; kwargs: order, event, actor (user or None), note
+# sender: MissionOrder class; kwargs: order, event, actor (user or None), note; for ISSUED also document (the
+# OrderDocument requested in the same transaction, still pending: notices that carry the PDF wait for it)
 mission_event = Signal()
+
+# sender: OrderDocument class; kwargs: document.  Sent inside the transaction that stores a rendered PDF (status
+# ready, file saved); receivers release what waits for it on commit.
+document_ready = Signal()
 
 # sender: ApprovalDelegation class; kwargs: delegation (its ends_on already moved), actor
 delegation_ended = Signal()

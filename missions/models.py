@@ -7,18 +7,21 @@ with the FSM, transitions, saves and writes the log line in one transaction.
 
 import csv
 import secrets
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from ministry.models import Official, Province, Unit, reads_english
 from portal import limits
+from portal.templatetags.portal import day, num
 
 from . import permissions as perm
 from . import rules
@@ -251,18 +254,23 @@ class MissionOrder(FSMModelMixin, models.Model):
     def has_itinerary(self) -> bool:
         return self.travellers.exists() and self.legs.exists()
 
-    def missing_stamps(self) -> list[tuple["Traveller", "Leg"]]:
-        """Each (traveller, leg) of the whole delegation still without a stamped sheet (B.3), in order."""
+    def return_progress(self) -> "ReturnProgress":
+        """How far the return (B.3) is: the stamped sheets needed, those still missing, the report.  The one
+        count of the return, read by the return page, the file-return condition and its refusal message."""
         travellers = list(self.travellers.select_related("official"))
         legs = list(self.legs.select_related("from_province", "to_province"))
         done = set(LegStamp.objects.filter(traveller__order=self, leg__order=self).exclude(scan="")
                    .values_list("traveller_id", "leg_id"))
-        return [(t, leg) for t in travellers for leg in legs if (t.pk, leg.pk) not in done]
+        missing = [(t, leg) for t in travellers for leg in legs if (t.pk, leg.pk) not in done]
+        return ReturnProgress(needed=len(travellers) * len(legs), missing=missing,
+                              report_written=bool(self.report_text.strip()))
+
+    def missing_stamps(self) -> list[tuple["Traveller", "Leg"]]:
+        """Each (traveller, leg) of the whole delegation still without a stamped sheet (B.3), in order."""
+        return self.return_progress().missing
 
     def return_is_complete(self) -> bool:
-        if not self.report_text.strip():
-            return False
-        return self.has_itinerary() and not self.missing_stamps()
+        return self.return_progress().complete
 
     def last_leg_date(self):
         return self.legs.aggregate(last=models.Max("travel_date"))["last"] or self.return_date
@@ -433,8 +441,38 @@ class LegStamp(models.Model):
         ]
 
 
+@dataclass(frozen=True)
+class ReturnProgress:
+    """``MissionOrder.return_progress()``: one stamped sheet per traveller and leg, and the report."""
+
+    needed: int
+    missing: list
+    report_written: bool
+
+    @property
+    def done(self) -> int:
+        return self.needed - len(self.missing)
+
+    @property
+    def complete(self) -> bool:
+        return self.report_written and self.needed > 0 and not self.missing
+
+
 class OrderLog(models.Model):
-    """The audit trail of an order: who moved it from which state to which, when, and why."""
+    """The order's own timeline: who moved it from which state to which, when, and why.
+
+    Written only by ``missions.trail.record`` (which writes the ministry's audit entry in the same call).
+    ``note`` is what a person typed (a reason, an approval note); ``data`` holds what the system knows, one
+    small schema per action (``DATA``), and the timeline is rendered from it (``details``)."""
+
+    DATA = {
+        "document_requested": ("document", "version", "language", "reason"),
+        "stamp_recorded": ("traveller", "traveller_name", "leg"),
+        "reassigned": ("from", "from_name", "to", "to_name", "reason"),
+        "overdue": ("on",),
+        "overdue_escalated": ("on",),
+    }
+    """The keys of ``data`` per action; an action not named here has none."""
 
     order = models.ForeignKey(MissionOrder, verbose_name=_("mission order"), on_delete=models.CASCADE,
                               related_name="log")
@@ -447,6 +485,7 @@ class OrderLog(models.Model):
     acting_for = models.ForeignKey(Official, verbose_name=_("acting for"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -460,6 +499,48 @@ class OrderLog(models.Model):
                 moved = f"{State(self.from_state).label} → {moved}"
             return f"{self.order} · {moved}"
         return f"{self.order} · {self.action}"
+
+    def details(self, travellers=()) -> str:
+        """The line under the entry, in the reader's language: from ``data``, else the note as written.
+        ``travellers`` (the order's, with their officials) lets a recorded leg name its traveller in the reader's
+        language, whatever language the recorder used."""
+        d = self.data or {}
+        if self.action == "document_requested" and "version" in d:
+            values = {"version": num(d["version"]), "language": _("English") if d.get("language") == "en"
+                      else _("Khmer")}
+            if d.get("reason") in OrderDocument.Reason.values:
+                return str(_("Version %(version)s, %(language)s: %(reason)s")
+                           % {**values, "reason": OrderDocument.Reason(d["reason"]).label})
+            return str(_("Version %(version)s, %(language)s") % values)
+        if self.action == "stamp_recorded" and "leg" in d:
+            return str(_("%(traveller)s, leg %(leg)s") % {"traveller": self._traveller_name(d, travellers),
+                                                          "leg": num(d["leg"])})
+        if self.action == "reassigned" and "to_name" in d:
+            return f"{d.get('from_name', '')} → {d['to_name']}: {d.get('reason', '')}"
+        if self.action in ("overdue", "overdue_escalated"):
+            on = d.get("on") or self.note
+            try:
+                return day(date.fromisoformat(on))
+            except ValueError:
+                return on
+        return self.note
+
+    @staticmethod
+    def _traveller_name(d: dict, travellers) -> str:
+        """The recorded traveller as the reader names them; rows filled from old notes match by the name written
+        (in either language)."""
+        written = d.get("traveller_name", "")
+        for official in (t.official for t in travellers):
+            if d.get("traveller") == official.pk:
+                return str(official)
+            if d.get("traveller") is None:
+                names = set()
+                for lang in ("km", "en"):
+                    with translation.override(lang):
+                        names.add(str(official))
+                if written in names:
+                    return str(official)
+        return written
 
 
 class ApprovalDelegation(models.Model):

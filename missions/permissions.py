@@ -112,3 +112,8 @@ def may_check_return(order, user) -> bool:
     if me is None or not in_returns_office(user):
         return False
     return order.returned_by_id != user.pk and not _involved(order, me)
+
+
+def may_rerender(order, user) -> bool:
+    """A new version of the PDF: the issuing unit's clerks (``works_for_issuer``), once the order has its number."""
+    return order.number is not None and works_for_issuer(order, user)

@@ -23,7 +23,7 @@ from ministry.roles import has_role, official_of
 from portal import queue
 from portal.templatetags.portal import day, num
 
-from . import events, limits, rules
+from . import events, limits, rules, trail
 from .models import (
     ApprovalDelegation,
     Basis,
@@ -32,11 +32,10 @@ from .models import (
     LegStamp,
     MissionOrder,
     OrderDocument,
-    OrderLog,
     State,
     Traveller,
 )
-from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_submit
+from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_rerender, may_submit
 from .uploads import check_upload
 
 
@@ -174,7 +173,7 @@ def order_create(*, by, data: OrderInput) -> MissionOrder:
     _apply_input(order, data)
     order.save()
     _write_people_and_legs(order, data)
-    OrderLog.objects.create(order=order, action="created", to_state=order.state, actor=by)
+    trail.record(order, "created", by=by, to_state=order.state)
     return order
 
 
@@ -191,7 +190,7 @@ def order_update_draft(*, order: MissionOrder, by, data: OrderInput) -> MissionO
     _apply_input(locked, data)
     locked.save()
     _write_people_and_legs(locked, data)
-    OrderLog.objects.create(order=locked, action="edited", from_state=locked.state, to_state=locked.state, actor=by)
+    trail.record(locked, "edited", by=by, from_state=locked.state, to_state=locked.state)
     return locked
 
 
@@ -247,7 +246,9 @@ def _return_message(order):
 _CONDITION_MESSAGES = {"submit": _submit_message, "issue": _issue_message, "file_return": _return_message}
 
 
-def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> MissionOrder:
+def _move(order, by, name, event, *, note="", prepare=None, acting=None, before_event=None) -> MissionOrder:
+    """Lock, check, change, log, announce: one transaction.  ``before_event(order)`` writes what the event
+    must carry (it returns the event's extra arguments, e.g. the issued order's document)."""
     with transaction.atomic():
         locked = MissionOrder.objects.select_for_update(of=("self",)).select_related("issuing_unit", "requesting_unit").get(pk=order.pk)
         method = getattr(locked, name)
@@ -259,10 +260,9 @@ def _move(order, by, name, event, *, note="", prepare=None, acting=None) -> Miss
             prepare(locked)
         method()
         locked.save()
-        OrderLog.objects.create(
-            order=locked, action=name, from_state=from_state, to_state=locked.state, actor=by, acting_for=acting, note=note
-        )
-        events.emit(locked, event, actor=by, note=note)
+        trail.record(locked, name, by=by, from_state=from_state, to_state=locked.state, acting_for=acting, note=note)
+        extra = before_event(locked) if before_event else {}
+        events.emit(locked, event, actor=by, note=note, **extra)
     return locked
 
 
@@ -361,7 +361,7 @@ def _signer_for(unit: Unit) -> Official | None:
 @transaction.atomic
 def order_issue(*, order: MissionOrder, by) -> MissionOrder:
     """Issue the order and ask for its PDF in one transaction: no issued order is left without a document
-    row (the render itself is queued on commit)."""
+    row. On commit the render is queued and the order is published to the leadership group."""
     now = timezone.now()
 
     def prepare(o):
@@ -370,8 +370,15 @@ def order_issue(*, order: MissionOrder, by) -> MissionOrder:
         o.issued_at = now
         o.signer = o.signer or _signer_for(o.issuing_unit)
 
-    order = _move(order, by, "issue", events.ISSUED, prepare=prepare)
-    document_request(order=order, by=by, reason=OrderDocument.Reason.ISSUED)
+    requested = {}
+
+    def request_pdf(o):
+        requested["document"] = document_request(order=o, by=by, reason=OrderDocument.Reason.ISSUED)
+        return requested
+
+    order = _move(order, by, "issue", events.ISSUED, prepare=prepare, before_event=request_pdf)
+    # The leadership group gets the order with its PDF (A.2), published once the issue is committed.
+    queue.after_commit("groups.publish_order", order.pk, requested["document"].pk, getattr(by, "pk", None))
     return order
 
 
@@ -475,7 +482,8 @@ def stamp_record(
         stamp.scan, stamp.scan_type = scan, scan_type
     stamp.recorded_at = timezone.now()
     stamp.save()
-    OrderLog.objects.create(order=order, action="stamp_recorded", actor=by, note=f"{traveller.official} · {leg.seq}")
+    trail.record(order, "stamp_recorded", by=by, traveller=traveller.official_id,
+                 traveller_name=str(traveller.official), leg=leg.seq)
     return stamp
 
 
@@ -497,7 +505,7 @@ def report_save(*, order: MissionOrder, by, text: str, attachment=None) -> Missi
         fields.append("report_file")
     order.report_text = text
     order.save(update_fields=fields)
-    OrderLog.objects.create(order=order, action="report_saved", actor=by)
+    trail.record(order, "report_saved", by=by)
     return order
 
 
@@ -518,7 +526,7 @@ def orders_mark_overdue(*, today: date | None = None) -> int:
             if claimed != 1:
                 continue
             order = MissionOrder.objects.get(pk=pk)
-            OrderLog.objects.create(order=order, action="overdue", note=str(today))
+            trail.record(order, "overdue", on=str(today))
             events.emit(order, events.OVERDUE)
             marked += 1
     return marked + orders_escalate_overdue(today=today)
@@ -537,7 +545,7 @@ def orders_escalate_overdue(*, today: date | None = None) -> int:
             order = MissionOrder.objects.select_for_update().get(pk=pk)
             if order.log.filter(action="overdue_escalated").exists():
                 continue
-            OrderLog.objects.create(order=order, action="overdue_escalated", note=str(today))
+            trail.record(order, "overdue_escalated", on=str(today))
             events.emit(order, events.OVERDUE_ESCALATED)
             escalated += 1
     return escalated
@@ -594,10 +602,9 @@ def order_reassign_approver(*, order: MissionOrder, by, approver: Official, reas
     previous = locked.approver
     locked.approver = approver
     locked.save(update_fields=["approver", "updated"])
-    OrderLog.objects.create(order=locked, action="reassigned", from_state=locked.state, to_state=locked.state,
-                            actor=by, note=f"{previous} → {approver}: {reason}")
-    audit(locked, "missions.order.reassigned", by=by, previous=previous.pk if previous else None,
-          approver=approver.pk, reason=reason)
+    trail.record(locked, "reassigned", by=by, from_state=locked.state, to_state=locked.state,
+                 **{"from": previous.pk if previous else None, "from_name": str(previous) if previous else "",
+                    "to": approver.pk, "to_name": str(approver), "reason": reason})
     events.emit(locked, events.REASSIGNED, actor=by, note=reason, previous=previous)
     return locked
 
@@ -636,6 +643,17 @@ def document_request(*, order: MissionOrder, by=None, reason: str, language: str
         doc = OrderDocument.objects.create(
             order=order, language=language, version=(last.version + 1) if last else 1, reason=reason
         )
-        OrderLog.objects.create(order=order, action="document_requested", actor=by, note=f"v{doc.version} · {language.upper()}")
+        trail.record(order, "document_requested", by=by, document=doc.pk, version=doc.version, language=language,
+                     reason=reason)
         queue.after_commit("missions.render_document", doc.pk)
     return doc
+
+
+def document_rerender(*, order: MissionOrder, by, language: str = "km") -> OrderDocument:
+    """A clerk of the issuing unit asks for a new version of the PDF (``permissions.may_rerender``); logged and
+    audited with them by ``document_request``."""
+    if not may_rerender(order, by):
+        raise TransitionRefused(_("Only a clerk of the issuing unit can render the order again."))
+    if language not in ("km", "en"):
+        raise ValueError(f"no PDF in language {language!r}")
+    return document_request(order=order, by=by, reason=OrderDocument.Reason.RERENDER, language=language)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from portal import queue
 
-from .documents.render import render_document, retry_pending
+from .rendering import render_document, retry_pending
 from .services import orders_mark_overdue
 
 

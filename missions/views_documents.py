@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
@@ -17,25 +16,20 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from khmer.digits import khmer_digits_in_text
-from ministry.audit import audit
 from ministry.models import Role, reads_english
 from ministry.roles import has_role, official_of
 
 from .documents.package import return_package as build_return_package
-from .documents.render import MAX_ATTEMPTS, revocation
+from .documents.render import revocation
+from .rendering import MAX_ATTEMPTS
 from .documents.verification import check_file
 from .models import LegStamp, MissionOrder, OrderDocument, State
-from .permissions import in_returns_office, works_for_issuer
+from .permissions import in_returns_office, may_rerender, works_for_issuer
 from .selectors import order_for
-from .services import document_request
+from . import services
 from .uploads import check_upload
 
 # --- who may do what -----------------------------------------------------------------------
-
-
-def may_rerender(user, order) -> bool:
-    """The issuing unit's clerks (``permissions.works_for_issuer``), once the order has its number."""
-    return order.number is not None and works_for_issuer(order, user)
 
 
 def may_get_return_package(user, order) -> bool:
@@ -52,7 +46,7 @@ def documents_panel(user, order) -> dict:
     return {
         "order": order,
         "order_documents": list(order.documents.all()),
-        "may_rerender": may_rerender(user, order),
+        "may_rerender": may_rerender(order, user),
         "may_package": may_get_return_package(user, order)
         and LegStamp.objects.filter(traveller__order=order).exclude(scan="").exists(),
         "max_attempts": MAX_ATTEMPTS,
@@ -85,16 +79,14 @@ def document_rerender(request, pk):
     order = order_for(request.user, pk)
     if order is None:
         raise Http404
-    if not may_rerender(request.user, order):
-        messages.error(request, _("Only a clerk of the issuing unit can render the order again."))
-        return redirect("missions:detail", pk=order.pk)
     language = request.POST.get("language", "km")
     if language not in ("km", "en"):
         language = "km"
-    with transaction.atomic():
-        doc = document_request(order=order, by=request.user, reason=OrderDocument.Reason.RERENDER, language=language)
-        audit(doc, "missions.document.rerender", by=request.user, order=order.pk, version=doc.version,
-              language=language)
+    try:
+        doc = services.document_rerender(order=order, by=request.user, language=language)
+    except services.TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("missions:detail", pk=order.pk)
     messages.success(request, _("A new version (%(version)s) of the PDF is being prepared.") % {"version": doc.version})
     return redirect("missions:detail", pk=order.pk)
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from missions import services as s
-from missions.documents.render import render_document
+from missions.rendering import render_document
 from missions.models import MissionOrder, OrderDocument, State
 from tests.browser.conftest import assert_khmer_glyphs, axe_check, login, set_language, shot
 from tests.factories import make_order, upload

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.mark.parametrize("lang", ["km", "en"])
 def test_verification_page_fits_a_phone(open_page, cast, lang):
     from missions import services as s
-    from missions.documents.render import render_document
+    from missions.rendering import render_document
     from missions.models import OrderDocument
     from tests.factories import make_order
 

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from ministry.models import AuditEntry
 from missions import services as s
-from missions.documents.render import render_document
+from missions.rendering import render_document
 from missions.models import OrderDocument
 from tests.factories import make_order, pdf_bytes, upload
 
@@ -63,8 +63,10 @@ def test_issuing_clerk_renders_a_new_version_with_an_audit_entry(cast, login):
     assert (doc.version, doc.language, doc.reason, doc.status) == (1, "en", "re-render", "pending")
     client.post(url, {"language": "km"})
     assert OrderDocument.objects.filter(order=order, language="km").latest("version").version == 2
-    entry = AuditEntry.objects.filter(action="missions.document.rerender", object_id=str(doc.pk)).get()
+    entry = AuditEntry.objects.filter(action="missions.order.document_requested", object_id=str(order.pk),
+                                      data__document=doc.pk).get()
     assert entry.actor == cast.gdaf_clerk.user and entry.data["language"] == "en"
+    assert entry.data["reason"] == "re-render" and entry.data["version"] == 1
 
 
 @pytest.mark.django_db

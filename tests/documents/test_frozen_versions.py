@@ -6,7 +6,8 @@ import pytest
 
 from ministry.models import Official
 from missions import services as s
-from missions.documents.render import frozen_sheet, render_document, sheet_html
+from missions.documents.render import frozen_sheet, sheet_html
+from missions.rendering import render_document
 from missions.models import OrderDocument
 from tests.factories import make_order
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from missions.documents.render import MAX_ATTEMPTS, render_document, retry_pending
+from missions.rendering import MAX_ATTEMPTS, render_document, retry_pending
 from missions.models import OrderDocument, State
 from missions.tasks import render_order_document, sweep_pending_renders
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from missions.documents.render import render_document
+from missions.rendering import render_document
 from missions.documents.signing import check_pdf
 from missions.models import OrderDocument
 from tests.factories import make_order, pdf_bytes

@@ -16,7 +16,10 @@ def _timeline(client, order):
 
 def test_the_timeline_names_the_pdf_version_language_and_reason(cast, login):
     order = make_order(cast, state="issued")
-    assert OrderLog.objects.filter(order=order, action="document_requested", note="v1 · KM").exists()
+    entry = OrderLog.objects.get(order=order, action="document_requested")
+    document = order.documents.get()
+    assert entry.note == "" and entry.data == {"document": document.pk, "version": 1, "language": "km",
+                                               "reason": "issued"}
     timeline = _timeline(login(cast.official), order)
     assert "Version 1, Khmer: Issued" in timeline and "v1 · KM" not in timeline
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from khmer.dates import short_date_en
-from missions.documents.render import render_document
+from missions.rendering import render_document
 from missions.models import OrderDocument
 from tests.factories import make_order, pdf_bytes, png_bytes
 from tests.terms import revoked_km

@@ -176,36 +176,129 @@ def test_a_part_refused_midway_is_retried_alone_and_no_part_is_sent_twice(bot, d
     assert bot.early_retries == []
 
 
-def test_issued_order_notice_waits_for_the_pdf_then_sends_it_as_a_document(bot, cast, groups, linked,
-                                                                           django_capture_on_commit_callbacks):
+def _send_inline(monkeypatch):
+    """Queued sends run at once in this thread (the worker's task body), recorded in order."""
+    from groups import tasks
+
+    queued = []
+
+    def enqueue(pk, countdown=None):
+        queued.append(pk)
+        tasks.send_notice(pk)
+        return True
+
+    monkeypatch.setattr(tasks, "enqueue", enqueue)
+    return queued
+
+
+def test_issued_order_notice_waits_for_the_pdf_and_the_stored_pdf_releases_it(bot, cast, groups, linked, monkeypatch,
+                                                                              django_capture_on_commit_callbacks):
+    from missions.rendering import render_document
+
+    from groups import tasks
+
     chat = linked(cast.official)
-    with django_capture_on_commit_callbacks(execute=False):
+    monkeypatch.setattr(tasks, "enqueue", lambda pk, countdown=None: True)  # sent by hand below, in order
+    with django_capture_on_commit_callbacks(execute=True):
         order = make_order(cast, "issued")
-    notice = Notice.objects.get(kind="order.issued", recipient=cast.official)
+    notice = Notice.objects.get(order=order, recipient=cast.official, document__isnull=False)
     document = order.documents.get()
-    assert document.status == "pending"
+    assert notice.document == document and document.status == "pending"
     for earlier in Notice.objects.filter(chat_id=chat, pk__lt=notice.pk).order_by("pk"):  # per-chat order
         assert delivery.deliver(earlier.pk).status == "sent"
     bot.clear()
 
     outcome = delivery.deliver(notice.pk)
     notice.refresh_from_db()
-    assert outcome.status == "deferred" and notice.state == Notice.State.PENDING and notice.attempts == 0
+    # Given back, not an attempt, and not due again before the waiting limit: nothing polls for the PDF.
+    assert outcome.status == "waiting" and outcome.countdown is None
+    assert notice.state == Notice.State.PENDING and notice.attempts == 0
+    assert notice.next_attempt_at == notice.created + delivery.DOCUMENT_WAIT_LIMIT
+    assert delivery.deliver(notice.pk).status == "skipped"
     assert bot.messages_to(chat) == []
+    group_notice = Notice.objects.get(channel=groups.lead_tg, kind="post.published")
+    assert group_notice.document == document
+    assert delivery.deliver(group_notice.pk).status == "waiting"
 
-    document.file.save("order.pdf", ContentFile(pdf_bytes()), save=False)
-    document.status = "ready"
-    document.save()
-    _due_now(notice)
-    assert delivery.deliver(notice.pk).status == "sent"
+    queued = _send_inline(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=False) as stored:
+        assert render_document(document.pk) == "ready"
+    assert queued == []  # nothing leaves before the PDF is committed
+    for callback in stored:
+        callback()
+    assert sorted(queued) == sorted([notice.pk, group_notice.pk])
+    notice.refresh_from_db()
+    document.refresh_from_db()
+    assert notice.state == Notice.State.SENT
     [message] = bot.messages_to(chat)
     assert message.method == "sendDocument" and message.document_mime_type == "application/pdf"
-    assert message.document_content == pdf_bytes() or message.document_content.startswith(b"%PDF")
+    assert message.document_size == document.size
     assert delivery.deliver(notice.pk).status == "skipped"
-    # the leadership group's post of the order carries the same PDF
-    group_notice = Notice.objects.get(channel=groups.lead_tg, kind="post.published")
-    assert delivery.deliver(group_notice.pk).status == "sent"
-    assert bot.documents(groups.lead_tg.chat_id)[0].document_size == document.file.size
+    # the leadership group's post of the order carries the same PDF, released by the same event
+    assert bot.documents(groups.lead_tg.chat_id)[0].document_size == document.size
+
+
+def test_a_notice_waiting_for_its_pdf_holds_back_only_later_notices_to_its_own_chat(
+        bot, cast, monkeypatch, django_capture_on_commit_callbacks):
+    from missions.rendering import _store
+
+    order = make_order(cast, "issued")
+    document = order.documents.get()
+    waiting = make_notice(CHAT, key="pdf", order=order, document=document)
+    same_chat = make_notice(CHAT, key="same chat, later")
+    other_chat = make_notice(CHAT + 1, key="other chat, later")
+
+    assert delivery.deliver(waiting.pk).status == "waiting"
+    assert delivery.deliver(other_chat.pk).status == "sent"  # another chat: not held back at all
+    assert delivery.deliver(same_chat.pk).status == "deferred"  # the per-chat order: after the PDF notice
+    same_chat.refresh_from_db()
+    assert same_chat.state == Notice.State.PENDING and same_chat.last_error.startswith(delivery.ORDER_WAIT)
+    assert bot.messages_to(CHAT) == []
+
+    queued = _send_inline(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        _store(document.pk, pdf_bytes(), 1)
+    # The PDF notice goes first, then (woken by it, not by a clock) the later one to the same chat.
+    assert queued == [waiting.pk, same_chat.pk]
+    sent = bot.messages_to(CHAT)
+    assert [m.method for m in sent] == ["sendDocument", "sendMessage"]
+    for n in (waiting, same_chat):
+        n.refresh_from_db()
+        assert n.state == Notice.State.SENT
+
+
+def test_a_pdf_stored_while_its_notice_was_being_given_back_still_releases_it(bot, cast, monkeypatch):
+    """The release finds the notice still claimed; the notice looks once more after giving its claim back."""
+    order = make_order(cast, "issued")
+    document = order.documents.get()
+    notice = make_notice(CHAT, key="pdf", order=order, document=document)
+    real_update = delivery._update
+
+    def stored_meanwhile(n, **fields):
+        if fields.get("last_error") == delivery.PDF_WAIT:  # stored and released just before the give-back
+            document.file.save("order.pdf", ContentFile(pdf_bytes()), save=False)
+            document.status = "ready"
+            document.save()
+            assert delivery.release_waiting(document.pk) == 0  # the notice is still claimed: nothing to release
+        real_update(n, **fields)
+
+    monkeypatch.setattr(delivery, "_update", stored_meanwhile)
+    outcome = delivery.deliver(notice.pk)
+    assert outcome.status == "deferred" and outcome.countdown == 0
+    monkeypatch.setattr(delivery, "_update", real_update)
+    assert delivery.deliver(notice.pk).status == "sent"
+    assert bot.messages_to(CHAT)[0].method == "sendDocument"
+
+
+def test_a_notice_whose_pdf_never_renders_goes_as_text_after_the_waiting_limit(bot, cast):
+    order = make_order(cast, "issued")
+    document = order.documents.get()
+    notice = make_notice(CHAT, key="pdf", order=order, document=document)
+    assert delivery.deliver(notice.pk).status == "waiting"
+    Notice.objects.filter(pk=notice.pk).update(created=timezone.now() - delivery.DOCUMENT_WAIT_LIMIT
+                                               - timedelta(seconds=1), next_attempt_at=timezone.now())
+    assert delivery.deliver(notice.pk).status == "sent"
+    assert [m.method for m in bot.messages_to(CHAT)] == ["sendMessage"]
 
 
 def test_without_a_bot_token_telegram_notices_stay_in_the_outbox_exactly_as_they_would_be_sent(

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 
 from groups.models import Notice, Post
+from ministry.audit import trail
 from missions import services as s
 from tests.factories import make_order
 
@@ -23,7 +24,7 @@ def _kinds(order):
                   .values_list("kind", "recipient__user__username"))
 
 
-def test_each_event_notifies_the_right_people(cast, groups, everyone_linked):
+def test_each_event_notifies_the_right_people(cast, groups, everyone_linked, django_capture_on_commit_callbacks):
     order = make_order(cast, "submitted")
     assert _kinds(order) == [("order.submitted", "leader")]
     assert Notice.objects.get(kind="order.submitted").reply_markup["inline_keyboard"]
@@ -31,11 +32,14 @@ def test_each_event_notifies_the_right_people(cast, groups, everyone_linked):
     order = s.order_approve(order=order, by=cast.user("leader"))
     assert ("order.approved", "official_a") in _kinds(order) and ("order.approved", "colleague_a") in _kinds(order)
 
-    order = s.order_issue(order=order, by=cast.user("gdaf_clerk"))
-    issued = Notice.objects.filter(order=order, kind="order.issued")
-    assert issued.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        order = s.order_issue(order=order, by=cast.user("gdaf_clerk"))
+        issued = Notice.objects.filter(order=order, kind="order.issued")
+        assert issued.count() == 2
+        assert not Post.objects.filter(order=order).exists()  # published once the issue is committed
     post = Post.objects.get(order=order, group=groups.lead, category="mission_order")
-    assert post.state == "published"
+    assert post.state == "published" and post.document == order.documents.get()
+    assert trail(post).get(action="groups.post.order_published").actor == cast.user("gdaf_clerk")
     assert Notice.objects.filter(post=post, channel=groups.lead_tg).count() == 1
 
 

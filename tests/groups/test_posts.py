@@ -126,10 +126,11 @@ def test_only_a_member_of_the_source_group_may_forward(cast, groups, login):
     assert not Notice.objects.filter(channel__group=office_group).exists()
 
 
-def test_a_post_of_a_revoked_order_is_not_forwarded(cast, groups):
+def test_a_post_of_a_revoked_order_is_not_forwarded(cast, groups, django_capture_on_commit_callbacks):
     from tests.factories import make_order
 
-    order = make_order(cast, state="issued")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = make_order(cast, state="issued")
     post = Post.objects.filter(order=order, group=groups.lead).first()
     assert post is not None, "issuing publishes the order in the leadership group"
     from missions import services as ms
@@ -193,3 +194,17 @@ def test_a_rejected_post_is_changed_and_sent_again_by_its_author_only(cast, grou
     with pytest.raises(services.TransitionRefused):
         services.post_resubmit(post=post, by=cast.chief_of_cabinet.user, category="meeting", title="x", body_km="y",
                                meeting_date=date(2026, 12, 3), meeting_time=time(8, 30), meeting_place="z")
+
+
+def test_the_leadership_post_is_published_on_commit_and_not_for_an_order_revoked_before(
+        cast, groups, django_capture_on_commit_callbacks):
+    from missions import services as ms
+    from tests.factories import make_order
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        order = make_order(cast, state="issued")
+    assert not Post.objects.filter(order=order).exists()
+    ms.order_revoke(order=order, by=cast.gdaf_clerk.user, reason="លុបចោល")
+    for callback in pending:
+        callback()
+    assert not Post.objects.filter(order=order).exists()

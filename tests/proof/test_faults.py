@@ -238,6 +238,7 @@ def test_plain_redis_cache_would_fail_the_verification_page(cast, client, settin
 
 @pytest.mark.django_db
 def test_failed_render_leaves_the_order_issued_shows_the_failure_and_is_retried(cast, login, monkeypatch, settings):
+    from missions import rendering
     from missions.documents import render
     from portal.celery import app
 
@@ -249,7 +250,7 @@ def test_failed_render_leaves_the_order_issued_shows_the_failure_and_is_retried(
         raise OSError("font file unreadable")
 
     monkeypatch.setattr(render, "render_sheet_pdf", broken)
-    assert render.render_document(doc.pk) == "failed"
+    assert rendering.render_document(doc.pk) == "failed"
     order.refresh_from_db()
     doc.refresh_from_db()
     assert order.state == State.ISSUED and order.number
@@ -268,7 +269,7 @@ def test_failed_render_leaves_the_order_issued_shows_the_failure_and_is_retried(
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # the queued task runs here, as a worker would run it
     try:
-        assert render.retry_pending(now=later) == 1
+        assert rendering.retry_pending(now=later) == 1
     finally:
         app.conf.task_always_eager = eager
     doc.refresh_from_db()
