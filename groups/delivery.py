@@ -24,9 +24,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from common import queue
+from common.limits import one_line
 from missions.models import OrderDocument
-from portal import queue
-from portal.limits import one_line
 
 from .models import Channel, Notice, Post, TelegramAccount
 from .outbox import alert_dead_notice, fallback_for

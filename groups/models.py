@@ -13,14 +13,13 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-from django.utils import translation
-from django.utils.translation import get_language
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
+from common import limits
+from common.storage import private_storage, random_upload_path
 from ministry.models import Official, Unit
-from missions.storage import private_storage, random_upload_path
-from portal import limits
 
 
 class ChatGroup(models.Model):

@@ -1,16 +1,21 @@
 """Mission events → notices in the outbox, written inside the event's transaction."""
 
+import hmac
+
 from django.core import signing
 from django.db.models import Q
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import translation
 
 from inbox import services as inbox
+from ministry.models import Official
 from ministry.offices import issuing_clerks, returns_clerks
 from missions import events
 from missions.events import delegation_ended, mission_event
 
 from . import outbox
+from .models import Notice, Post
 from .selectors import leadership_group
 
 CALLBACK_SALT = "groups.telegram.callback"
@@ -30,7 +35,6 @@ def unsign_callback(data: str) -> tuple[str, int] | None:
     except ValueError:
         return None
     expected = signing.Signer(salt=CALLBACK_SALT).signature(f"{action}:{order_id}")[:16]
-    import hmac
 
     if not hmac.compare_digest(expected, sig) or action not in ("a", "r") or not order_id.isdigit():
         return None
@@ -54,8 +58,6 @@ def _event_stamp(order) -> int:
 
 
 def _order_url(order) -> str:
-    from django.urls import reverse
-
     return reverse("missions:detail", args=[order.pk])
 
 
@@ -94,8 +96,6 @@ def recipients(order, event, *, previous=None) -> list:
 
 
 def _heads_of(order):
-    from ministry.models import Official
-
     return list(Official.objects.filter(unit=order.requesting_unit, active=True, position__heads_unit=True))
 
 
@@ -129,8 +129,6 @@ def mission_notices(sender, order, event, actor=None, note="", previous=None, **
 def _withdraw(order):
     """A revoked or cancelled order: its group posts are withdrawn (no longer shown nor forwarded) and no
     notice still waiting to go out sends the issued order or its stale PDF."""
-    from .models import Notice, Post
-
     Post.objects.filter(order=order, state=Post.State.PUBLISHED).update(state=Post.State.WITHDRAWN)
     waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD]
     Notice.objects.filter(state__in=waiting).filter(
@@ -140,8 +138,6 @@ def _withdraw(order):
 
 @receiver(delegation_ended, dispatch_uid="groups.delegation_ended")
 def delegation_ended_notice(sender, delegation, actor=None, **kwargs):
-    from django.urls import reverse
-
     tell(delegation.acting, key=f"delegation.ended:{delegation.leader_id}:{delegation.acting_id}:"
                                 f"{delegation.starts_on}:{delegation.ends_on}",
          kind="delegation.ended", context={"delegation": delegation}, url=reverse("missions:delegations"),

@@ -14,16 +14,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import limits
+from common.uploads import check_upload
 from khmer.digits import to_khmer_digits
 from ministry.audit import audit
 from ministry.models import Official, Role, Unit
 from ministry.offices import returns_clerks
 from ministry.roles import has_role, official_of
-from missions.models import MissionOrder, State
 from missions.models import State as OrderState
+from missions.models import MissionOrder, State
 from missions.services import TransitionRefused
-from portal import limits
-from missions.uploads import check_upload
 
 from . import outbox
 from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import queue
+from common import queue
 
 from .delivery import deliver, lease
 from .models import Notice

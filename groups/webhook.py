@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.utils import translation
+from django.utils.translation import trans_real
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from missions.models import MissionOrder
 from missions.services import TransitionRefused, order_approve, order_reject
 
 from . import services
-from .models import TelegramAccount
+from .models import Notice, TelegramAccount
 from .receivers import unsign_callback
 from .telegram.client import TelegramClient, TelegramError
 from .telegram.text import escape_html
@@ -127,8 +128,6 @@ def _callback(query: dict):
 
 def _original_html(chat_id: int, message_id: int, message: dict) -> str:
     """The message as the portal wrote it (formatting kept), else Telegram's plain text of it, escaped."""
-    from .models import Notice
-
     text = (
         Notice.objects.filter(transport=Notice.Transport.TELEGRAM, chat_id=chat_id, telegram_message_id=message_id)
         .values_list("text", flat=True).first()
@@ -140,8 +139,6 @@ def _original_html(chat_id: int, message_id: int, message: dict) -> str:
 
 def _both_languages(message_km: str) -> str:
     """A refusal for a pop-up in Khmer and English: the catalogue's English when the message has one."""
-    from django.utils.translation import trans_real
-
     catalog = trans_real.translation("km")._catalog
     english = next((msgid for msgid, msgstr in catalog.items() if msgstr == message_km and isinstance(msgid, str)),
                    None)

@@ -7,13 +7,13 @@ from django import forms
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
+from common import limits
+from common.widgets import DayInput, FastSelect
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
-from portal import limits
-from portal.widgets import DayInput, FastSelect
 
 from . import rules
 from .models import Basis, Means, State, country_choices

@@ -13,11 +13,10 @@ from html import escape as _html_escape
 
 from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
-from portal.templatetags.portal import day
-
+from common.templatetags.portal import day
 from ministry.models import Official, Province, in_language
 
 from .models import Basis, Leg, MissionOrder, State

@@ -1,15 +1,21 @@
 """Reads: which orders a user may see, and the queues each role works in."""
 
+from datetime import date
+
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from ministry.models import Role, Unit
+from common.widgets import ISO_DAY, day_to_iso
+from khmer.digits import from_khmer_digits
+from ministry.models import Official, Province, Role, Unit
 from ministry.roles import has_role, official_of
+from ministry.selectors import khmer_spellings, official_search_q
 
+from .models import IN_RETURNS_QUEUE, ApprovalDelegation, Leg, MissionOrder, State, Traveller
 from .permissions import clerk_issuer, in_returns_office
-from .models import IN_RETURNS_QUEUE, ApprovalDelegation, MissionOrder, State, Traveller
 
 # What an issuing office sees of its orders (least privilege): from approval on, never drafts or requests
 # still waiting for a leader.
@@ -127,8 +133,6 @@ def returns_queue(user):
     """GDAF's returns: returned orders to check, overdue ones and those sent back; overdue first.  A clerk
     never finds there a return they filed, a mission they asked for or travelled on
     (``permissions.may_check_return``)."""
-    from django.db.models import F
-
     me = official_of(user)
     if not in_returns_office(user):
         return _none()
@@ -139,10 +143,6 @@ def returns_queue(user):
 
 def with_list_data(qs):
     """What a list row shows, fetched in a constant number of queries."""
-    from django.db.models import Prefetch
-
-    from .models import Leg
-
     return qs.select_related("issuing_unit", "requesting_unit", "requested_by").prefetch_related(
         Prefetch("travellers", queryset=Traveller.objects.select_related("official")),
         Prefetch("legs", queryset=Leg.objects.select_related("to_province", "from_province")),
@@ -198,12 +198,6 @@ def add_travellers_and_places(rows: list[dict]) -> list[dict]:
     against 1.5 ms at 50 rows: building the queries cost more than running them).  On PostgreSQL the
     join to the officials is a nested loop over their primary key only with the page's
     ``random_page_cost`` (settings.py); with the server default it hashed all 10 000 officials (4 ms)."""
-    from django.db import connection
-
-    from ministry.models import Official, Province
-
-    from .models import Leg
-
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         row["travellers"], row["destinations"] = [], []
@@ -252,8 +246,6 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
     """Apply the queue filters; each argument is optional.  ``q`` matches a traveller's Khmer or
     Latin name or civil-service ID, the order number, a destination province (Khmer or English), words
     of the purpose (all of them), or a day the mission covers.  ``sort`` is a key of ``SORTS``."""
-    from .models import Leg
-
     if state in STATE_GROUPS:
         qs = qs.filter(state__in=STATE_GROUPS[state])
     elif state:
@@ -272,9 +264,6 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
         qs = qs.filter(overdue_since__isnull=False)
     q = (q or "").strip()
     if q:
-        from ministry.models import Official
-        from ministry.selectors import official_search_q
-
         match = Q(pk__in=Traveller.objects.filter(
             official__in=Official.objects.filter(official_search_q(q)).values("id")).values("order_id"))
         digits = _ascii_digits(q)
@@ -293,14 +282,6 @@ PLACE_PREFIXES = ("ខេត្ត", "រាជធានី", "province", "capit
 def _place_or_purpose_or_day_q(q: str) -> Q:
     """Orders going to a province named by ``q``, whose purpose has every word of ``q``, or under way
     on the day ``q`` writes (10/01/2027, ១០/០១/២០២៧ or 2027-01-10)."""
-    from datetime import date
-
-    from ministry.models import Province
-    from ministry.selectors import khmer_spellings
-    from portal.widgets import ISO_DAY, day_to_iso
-
-    from .models import Leg
-
     match = Q(pk__in=[])
     place = q.strip()
     for prefix in PLACE_PREFIXES:
@@ -334,8 +315,6 @@ def _place_or_purpose_or_day_q(q: str) -> Q:
 
 
 def _ascii_digits(text: str) -> str:
-    from khmer.digits import from_khmer_digits
-
     text = from_khmer_digits(text).removeprefix("No.").removeprefix("លេខ").lstrip("#")
     return "".join(ch for ch in text if not ch.isspace())
 

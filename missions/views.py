@@ -3,15 +3,13 @@
 import re
 import secrets
 
-import filetype
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms.utils import ErrorDict
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.forms.utils import ErrorDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,19 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common import uploads
+from common.forms import apply_errors
+from common.templatetags.portal import num
 from ministry.models import Official, Province, Role
 from ministry.roles import has_role, official_of
 
-from . import held, rules, selectors, uploads
 from . import services as s
+from . import held, rules, selectors
 from .exports import export_response
 from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, ReportForm, StampForm, leg_prefixes
 from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_file_return, may_submit
 from .rows import column_labels, order_rows
-from portal.forms import apply_errors
-from portal.templatetags.portal import num
 
 PAGE_SIZE = 50
 
@@ -657,23 +656,7 @@ def file(request, kind, pk):
         handle = stored.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    kind_guess = filetype.guess(handle.read(8192))
-    handle.seek(0)
-    mime = kind_guess.mime if kind_guess else "application/octet-stream"
-    name = f"order-{order.pk}-{kind}-{pk}"
-    if mime in uploads.VIEWABLE_IMAGES and request.GET.get("original") != "1":
-        # Shown inline only as the portal's own re-encoded JPEG (HEIC photos too, which most browsers cannot
-        # show); the stored original downloads with ?original=1.
-        with handle:
-            response = HttpResponse(uploads.image_for_view(handle), content_type="image/jpeg")
-        response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
-    else:
-        # Everything else, PDFs included, is a download: never rendered by the browser in the portal's origin.
-        ext = uploads.EXTENSIONS.get(mime, "bin")
-        response = FileResponse(handle, content_type=mime, as_attachment=True, filename=f"{name}.{ext}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.file_response(handle, f"order-{order.pk}-{kind}-{pk}", original=request.GET.get("original") == "1")
 
 
 # --- acting approvals ----------------------------------------------------------------

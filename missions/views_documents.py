@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from common.uploads import check_upload
 from khmer.digits import khmer_digits_in_text
 from ministry.audit import audit
 from ministry.models import Role, reads_english
@@ -28,7 +29,6 @@ from .models import LegStamp, MissionOrder, OrderDocument, State
 from .permissions import in_returns_office, works_for_issuer
 from .selectors import order_for
 from .services import document_request
-from .uploads import check_upload
 
 # --- who may do what -----------------------------------------------------------------------
 

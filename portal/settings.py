@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "finance",
     "inbox",
     "portal",
+    "common",
 ]
 
 MIDDLEWARE = [

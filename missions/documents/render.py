@@ -30,13 +30,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from pypdf import PdfReader
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
 
+from common import queue
 from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
 from khmer.digits import khmer_digits_in_text, to_khmer_digits
 from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 from ministry.models import HONORIFIC_EN, Unit
-from portal import queue
 
 from ..models import Basis, MissionOrder, OrderDocument, OrderLog, State
 from .signing import sign_pdf
@@ -420,8 +423,6 @@ PRINT_CSS = "static/css/order-print.css"
 def _font_config():
     global _fonts
     if _fonts is None:
-        from weasyprint.text.fonts import FontConfiguration
-
         _fonts = FontConfiguration()
     return _fonts
 
@@ -430,8 +431,6 @@ def order_stylesheet():
     """The print CSS of the order, parsed once per process."""
     global _css
     if _css is None:
-        from weasyprint import CSS
-
         _css = CSS(filename=str(settings.BASE_DIR / PRINT_CSS), font_config=_font_config())
     return _css
 
@@ -439,8 +438,6 @@ def order_stylesheet():
 def render_html_document(html: str, stylesheets=None):
     """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect); the order's
     print CSS unless other ``stylesheets`` are given (``[]`` for none)."""
-    from weasyprint import HTML
-
     if stylesheets is None:
         stylesheets = [order_stylesheet()]
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
@@ -456,8 +453,6 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
 
 def render_sheet_pdf(sheet: OrderSheet) -> bytes:
     """The PDF of one version: everything printed comes from ``sheet``."""
-    from weasyprint import Attachment
-
     document = render_html_document(sheet_html(sheet))
     meta = document.metadata
     title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
@@ -595,7 +590,5 @@ def retry_pending(now=None) -> int:
 
 
 def page_count(data: bytes) -> int:
-    from pypdf import PdfReader
-
     return len(PdfReader(io.BytesIO(data)).pages)
 

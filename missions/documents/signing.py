@@ -20,8 +20,23 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
+from asn1crypto import pem
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +59,6 @@ def _stamp(path: Path):
 
 def signer():
     """The issuer's signer, loaded once per process (again when the file changes)."""
-    from pyhanko.sign import signers
-
     path = Path(settings.PDF_SIGNING_P12)
     key = (_stamp(path), settings.PDF_SIGNING_PASSWORD)
     if key not in _signer_cache:
@@ -60,13 +73,11 @@ def signer():
 
 def trust_roots():
     """The certificates a signature must chain to (PEM file ``PDF_SIGNING_TRUST``)."""
-    from asn1crypto import pem, x509
-
     path = Path(settings.PDF_SIGNING_TRUST)
     key = _stamp(path)
     if key not in _trust_cache:
         data = path.read_bytes()
-        certs = [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+        certs = [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
         _trust_cache.clear()
         _trust_cache[key] = certs
     return _trust_cache[key]
@@ -85,10 +96,6 @@ def _run(make_coroutine):
 
 def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
     """``data`` (a PDF) with the issuer's PAdES signature added as an incremental update."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko.sign.fields import SigSeedSubFilter
-
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD,
@@ -120,12 +127,6 @@ class SignatureCheck:
 
 
 def check_pdf(data: bytes) -> SignatureCheck:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation import async_validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -157,12 +158,6 @@ def make_demo_certificates(folder: Path, password: str, *, common_name: str = "M
                            now: datetime.datetime | None = None) -> tuple[Path, Path]:
     """Make a demo CA (``ca.pem``) and a signing certificate issued by it with its key (``signer.p12``,
     protected by ``password``) in ``folder``. For the embedded default and tests, never production."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
     now = now or datetime.datetime.now(datetime.timezone.utc)
     folder.mkdir(parents=True, exist_ok=True)
 

@@ -1,4 +1,4 @@
-"""portal.widgets.FastSelect writes the same markup as Django's Select, only faster."""
+"""common.widgets.FastSelect writes the same markup as Django's Select, only faster."""
 
 import re
 
@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from portal.widgets import FastSelect
+from common.widgets import FastSelect
 
 CHOICES = [("", gettext_lazy("Any")), (1, "Phnom Penh"), (2, 'A & <B> "quoted"'), ("x", "ខេត្តសៀមរាប"), (2, "Duplicate")]
 

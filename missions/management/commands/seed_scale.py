@@ -15,7 +15,8 @@ counts already reached it changes nothing.
 import random
 import time
 from collections import defaultdict
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import time as dtime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -24,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.storage import private_storage
 from ministry.models import Official, Position, PositionHolding, Province, Role, Unit
 from ministry.services import organisation_load
 from missions.models import (
@@ -37,7 +39,6 @@ from missions.models import (
     State,
     Traveller,
 )
-from missions.storage import private_storage
 
 PREFIX = "SC"
 BATCH = 2000

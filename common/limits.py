@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
+from khmer.dates import short_date, short_date_en
 from khmer.digits import to_khmer_digits
 
 # Characters. Long texts fit on the order's single page and in one or two Telegram messages (4,096 each).
@@ -71,8 +72,6 @@ def require_length(field: str, value, limit: int) -> None:
 
 
 def _day(d: date) -> str:
-    from khmer.dates import short_date, short_date_en
-
     return short_date(d) if (get_language() or "km").startswith("km") else short_date_en(d)
 
 

@@ -3,8 +3,8 @@
 import datetime
 
 from django import template
-from django.utils import timezone
-from django.utils import translation
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from khmer.dates import short_date, short_date_en
@@ -70,8 +70,6 @@ def other_language(msgid, **values):
 @register.filter(name="size")
 def file_size(value):
     """A file size in the reader's digits: ២,៤ MB on Khmer pages, 2.4 MB on English ones."""
-    from django.template.defaultfilters import filesizeformat
-
     if value is None or value == "":
         return ""
     text = str(filesizeformat(value)).replace("\xa0", " ")

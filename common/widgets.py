@@ -5,6 +5,9 @@ from html import escape
 
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from khmer.digits import from_khmer_digits
 
 
 def _attrs(attrs: dict) -> str:
@@ -46,8 +49,6 @@ ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 def day_to_iso(text: str) -> str:
     """``10/01/2027``, ``10.1.2027``, ``10012027`` or ``១០/០១/២០២៧`` (day first, as Cambodia writes dates)
     as ``2027-01-10``; an ISO date stays as it is; anything else is returned unchanged for the field to refuse."""
-    from khmer.digits import from_khmer_digits
-
     plain = from_khmer_digits(text or "")
     match = DAY_TEXT.match(plain) or DAY_PACKED.match(plain)
     if match:
@@ -88,8 +89,6 @@ class DayInput(forms.DateInput):
         return day_to_iso(value) if isinstance(value, str) else value
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.utils.translation import gettext as _
-
         attrs = {**(attrs or {}), "placeholder": _("dd/mm/yyyy")}
         text = super().render(name, value, attrs, renderer)
         shown = self.format_value(value) or ""
