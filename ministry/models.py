@@ -5,6 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -126,12 +128,12 @@ class Unit(BilingualName, models.Model):
         super().save(*args, **kwargs)
         new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if new_path != self.path:
-            old = self.path
-            Unit.objects.filter(pk=self.pk).update(path=new_path)
+            if self.path:  # moved: the unit and everything under it take the new prefix in one statement
+                Unit.objects.filter(path__startswith=self.path).update(
+                    path=Concat(Value(new_path), Substr("path", len(self.path) + 1), output_field=models.CharField()))
+            else:
+                Unit.objects.filter(pk=self.pk).update(path=new_path)
             self.path = new_path
-            if old:
-                for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old) :])
 
     def clean_issuer(self):
         if self.may_issue_orders and self.code not in ISSUER_CODES and not settings.ALLOW_OTHER_ISSUERS:

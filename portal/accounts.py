@@ -28,7 +28,7 @@ from khmer.digits import from_khmer_digits
 
 
 def address_failure_limit() -> int:
-    return int(getattr(settings, "AXES_ADDRESS_FAILURE_LIMIT", 20))
+    return settings.AXES_ADDRESS_FAILURE_LIMIT
 
 
 class AddressLimitedAxesHandler(AxesDatabaseHandler):

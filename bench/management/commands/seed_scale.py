@@ -12,6 +12,7 @@ starting with ``SC``) are counted and only the difference is added; with the
 counts already reached it changes nothing.
 """
 
+import io
 import random
 import time
 from collections import defaultdict
@@ -24,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from PIL import Image
 
 from common.storage import private_storage
 from ministry.models import Official, Position, PositionHolding, Province, Role, Unit
@@ -399,10 +401,6 @@ def _ancestors(path):
 
 
 def _tiny_png():
-    import io
-
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (30, 30, 160)).save(buf, "PNG")
     return buf.getvalue()
