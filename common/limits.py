@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language
 
+from common.language import reads_english
 from khmer.dates import short_date, short_date_en
 from khmer.digits import to_khmer_digits
 
@@ -43,7 +43,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def number(n: int) -> str:
     """``n`` in the reader's digits: Khmer digits in Khmer text."""
     text = f"{n:,}"
-    return to_khmer_digits(text) if (get_language() or "km").startswith("km") else text
+    return text if reads_english() else to_khmer_digits(text)
 
 
 def one_line(value) -> str:
@@ -72,7 +72,7 @@ def require_length(field: str, value, limit: int) -> None:
 
 
 def _day(d: date) -> str:
-    return short_date(d) if (get_language() or "km").startswith("km") else short_date_en(d)
+    return short_date_en(d) if reads_english() else short_date(d)
 
 
 def check_departure(errors: dict, field: str, departure: date | None, today: date | None = None) -> None:

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ministry.models import in_language
+from common.language import in_language
 from missions.models import MissionOrder
 
 from .allowances import to_riel

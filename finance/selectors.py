@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, Q, Sum, BooleanField, Case, When
 from django.utils import timezone
 
-from ministry.models import Official, Province, Unit, in_language
+from common.language import in_language
+from ministry.models import Official, Province, Unit
 from missions.models import Leg, MissionOrder, State, Traveller
 from missions.selectors import add_travellers_and_places, filter_orders
 

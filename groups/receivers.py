@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from common.language import both_languages
 from inbox import services as inbox
 from ministry.models import Official
 from ministry.offices import issuing_clerks, returns_clerks
@@ -44,8 +46,8 @@ def unsign_callback(data: str) -> tuple[str, int] | None:
 def approval_buttons(order) -> dict:
     return {
         "inline_keyboard": [[
-            {"text": "✅ អនុម័ត / Approve", "callback_data": sign_callback("a", order.pk)},
-            {"text": "❌ បដិសេធ / Reject", "callback_data": sign_callback("r", order.pk)},
+            {"text": "✅ " + both_languages(gettext_lazy("Approve")), "callback_data": sign_callback("a", order.pk)},
+            {"text": "❌ " + both_languages(gettext_lazy("Reject")), "callback_data": sign_callback("r", order.pk)},
         ]]
     }
 

@@ -8,19 +8,9 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def reads_english(lang: str | None = None) -> bool:
-    """Whether ``lang`` (default: the active language) is English; Khmer is the default."""
-    return (lang or get_language() or "km")[:2] == "en"
-
-
-def in_language(km: str, en: str, lang: str | None = None) -> str:
-    """Of a Khmer and an English text, the one for ``lang`` (default: the active language);
-    the other when that one is empty."""
-    return (en or km) if reads_english(lang) else (km or en)
+from common.language import in_language, reads_english
 
 
 class BilingualName:
@@ -165,8 +155,7 @@ class Unit(BilingualName, models.Model):
 
     @property
     def abbreviation(self):
-        lang = (get_language() or "km")[:2]
-        return (self.abbreviation_en or self.abbreviation_km) if lang == "en" else self.abbreviation_km
+        return (self.abbreviation_en or self.abbreviation_km) if reads_english() else self.abbreviation_km
 
 
 class Position(models.Model):

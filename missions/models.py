@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from common import limits
+from common.language import reads_english
 from common.storage import private_storage, random_upload_path
 from khmer.digits import khmer_number, to_khmer_digits
-from ministry.models import Official, Province, Unit, reads_english
+from ministry.models import Official, Province, Unit
 
 from . import permissions as perm
 from . import rules

@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
+from common.language import in_language
 from common.templatetags.portal import day
-from ministry.models import Official, Province, in_language
+from ministry.models import Official, Province
 
 from .models import Basis, Leg, MissionOrder, State
 

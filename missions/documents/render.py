@@ -41,7 +41,7 @@ from khmer.digits import khmer_digits_in_text, to_khmer_digits
 from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 from ministry.models import HONORIFIC_EN, Unit
 
-from ..models import Basis, MissionOrder, OrderDocument, OrderLog, State
+from ..models import Basis, Means, MissionOrder, OrderDocument, OrderLog, State
 from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
@@ -55,24 +55,12 @@ TEMPLATE = "missions/documents/order.html"
 CAPITAL_KM = "រាជធានីភ្នំពេញ"
 CAPITAL_EN = "Phnom Penh"
 
-MEANS_KM = {
-    "ministry_car": "រថយន្តក្រសួង",
-    "private_car": "រថយន្តផ្ទាល់ខ្លួន",
-    "bus": "រថយន្តក្រុង",
-    "plane": "យន្តហោះ",
-    "boat": "ទូក",
-    "train": "រថភ្លើង",
-    "motorbike": "ម៉ូតូ",
-}
-MEANS_EN = {
-    "ministry_car": "Ministry car",
-    "private_car": "Private car",
-    "bus": "Bus",
-    "plane": "Plane",
-    "boat": "Boat",
-    "train": "Train",
-    "motorbike": "Motorbike",
-}
+def means_label(code: str, language: str) -> str:
+    """How the paper names a means of travel: the catalogue's label, as on the screens."""
+    if code not in Means.values:
+        return code
+    with translation.override(language):
+        return str(Means(code).label)
 
 
 # --- what goes on the paper ---------------------------------------------------------------
@@ -278,7 +266,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         )
         for i, t in enumerate(travellers, start=1)
     ]
-    means = _unique((MEANS_EN if en else MEANS_KM).get(leg.means, leg.means) for leg in legs)
+    means = _unique(means_label(leg.means, lang) for leg in legs)
     # the places travelled to, without the place the mission starts from and returns to
     home = legs[0].origin(lang) if legs else None
     destinations = _unique(leg.destination(lang) for leg in legs if leg.destination(lang) != home)
@@ -322,7 +310,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 destination=leg.destination(lang),
                 date=_date(leg.travel_date, en),
                 date_short=_short_date(leg.travel_date, en),
-                means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
+                means=means_label(leg.means, lang),
                 language=lang,
             )
             for leg in legs
