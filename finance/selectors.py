@@ -13,7 +13,8 @@ from django.utils import timezone
 from common.language import in_language
 from ministry.models import Official, Province, Unit
 from missions.models import Leg, MissionOrder, State, Traveller
-from missions.selectors import add_travellers_and_places, filter_orders
+from missions.fast_lists import add_travellers_and_places
+from missions.selectors import filter_orders
 
 from .models import Absence, MissionFact
 

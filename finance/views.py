@@ -39,7 +39,7 @@ PAGE_SIZE = 50
 
 class CountedPaginator(Paginator):
     """Pages of values counted on the plain queryset: counting the values would join the units to every
-    order of the year (as ``missions.selectors.RowPaginator`` explains)."""
+    order of the year (as ``missions.fast_lists.RowPaginator`` explains)."""
 
     def __init__(self, object_list, per_page, *, count_from):
         super().__init__(object_list, per_page)

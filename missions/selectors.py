@@ -2,11 +2,8 @@
 
 from datetime import date
 
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from common.widgets import ISO_DAY, day_to_iso
 from khmer.digits import from_khmer_digits
@@ -147,82 +144,6 @@ def with_list_data(qs):
         Prefetch("travellers", queryset=Traveller.objects.select_related("official")),
         Prefetch("legs", queryset=Leg.objects.select_related("to_province", "from_province")),
     )
-
-
-ROW_FIELDS = (
-    "id", "state", "number", "overdue_since", "departure_date", "return_date", "purpose_km", "purpose_en", "basis",
-    "requesting_unit__name_km", "requesting_unit__name_en",
-    "issuing_unit__name_km", "issuing_unit__name_en", "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
-)
-
-
-class RowPaginator(Paginator):
-    """Pages of ``row_values(qs)``.
-
-    * The count is taken on ``qs`` itself: counting the values would join both units to every order of
-      the list (PostgreSQL cannot drop an inner join), 2 ms → 47 ms for 15 000 orders.
-    * A page after the first reads its 50 keys first, then those rows: skipping 950 orders in the
-      ``(-created, -id, requesting_unit)`` index alone costs 1 ms, where skipping whole rows cost 9 ms."""
-
-    def __init__(self, qs, per_page):
-        super().__init__(row_values(qs), per_page)
-        self._qs = qs
-
-    @cached_property
-    def count(self):
-        return self._qs.count()
-
-    def page(self, number):
-        number = self.validate_number(number)
-        if number == 1:
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        keys = list(self._qs.values_list("id", flat=True)[bottom:bottom + self.per_page])
-        rows = {row["id"]: row for row in row_values(self._qs.model.objects.filter(id__in=keys))}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
-
-
-def row_values(qs):
-    """What a row of a list shows of the order itself, as plain values.  A list page is read as values,
-    not model instances: ~530 instances and two prefetches per 50-row page cost more than the database
-    did (docs/PERFORMANCE.md)."""
-    return qs.values(*ROW_FIELDS)
-
-
-def add_travellers_and_places(rows: list[dict]) -> list[dict]:
-    """Give each row of ``row_values`` its ``travellers`` [(honorific, name_km, name_latin, is_head)] in
-    order and its ``destinations`` [(province kind, name_km, name_en, country, city)] by leg: two
-    queries whatever the number of rows.
-
-    Written in SQL because these small reads were a quarter of a list page through the ORM (5.5 ms
-    against 1.5 ms at 50 rows: building the queries cost more than running them).  On PostgreSQL the
-    join to the officials is a nested loop over their primary key only with the page's
-    ``random_page_cost`` (settings.py); with the server default it hashed all 10 000 officials (4 ms)."""
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["travellers"], row["destinations"] = [], []
-    if not by_id:
-        return rows
-    traveller, official, leg, province = (m._meta.db_table for m in (Traveller, Official, Leg, Province))
-    keys = list(by_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.order_id, o.honorific, o.name_km, o.name_latin, t.is_head FROM {traveller} t"
-            f" JOIN {official} o ON o.id = t.official_id WHERE t.order_id IN ({_marks(keys)})"
-            " ORDER BY t.order_id, t.sort, t.id", keys)
-        for order_id, honorific, name_km, name_latin, is_head in cursor.fetchall():
-            by_id[order_id]["travellers"].append((honorific, name_km, name_latin, bool(is_head)))
-        cursor.execute(
-            f"SELECT l.order_id, p.kind, p.name_km, p.name_en, l.to_country, l.to_city FROM {leg} l"
-            f" LEFT JOIN {province} p ON p.id = l.to_province_id WHERE l.order_id IN ({_marks(keys)})"
-            " ORDER BY l.order_id, l.seq", keys)
-        for order_id, *place in cursor.fetchall():
-            by_id[order_id]["destinations"].append(place)
-    return rows
-
-
-def _marks(values) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 SORTS = {

@@ -31,7 +31,7 @@ from .forms import DelegationForm, FilterForm, LegForm, OrderForm, ReasonForm, R
 from .forms import filter_fields_html, travellers_choices_for
 from .models import ApprovalDelegation, LegStamp, MissionOrder, OrderDocument, State
 from .permissions import may_file_return, may_submit
-from .rows import column_labels, order_rows
+from .fast_lists import RowPaginator, add_travellers_and_places, column_labels, order_rows
 
 PAGE_SIZE = 50
 
@@ -74,8 +74,8 @@ def _queue(request, name):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return export_response(selectors.with_list_data(qs), export, name)
-    page = selectors.RowPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.add_travellers_and_places(list(page.object_list))
+    page = RowPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = add_travellers_and_places(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)
