@@ -75,15 +75,17 @@ def _day(d: date) -> str:
     return short_date_en(d) if reads_english() else short_date(d)
 
 
+def _check_window(errors: dict, field: str, value: date | None, first: date, last: date, message: str) -> None:
+    """``message`` (naming ``%(first)s`` and ``%(last)s``) on ``field`` when ``value`` is outside [first, last]."""
+    if value is not None and not (first <= value <= last):
+        errors.setdefault(field, message % {"first": _day(first), "last": _day(last)})
+
+
 def check_departure(errors: dict, field: str, departure: date | None, today: date | None = None) -> None:
     """A departure within ``DEPARTURE_WINDOW`` of today."""
-    if departure is None:
-        return
     today = today or timezone.localdate()
-    first, last = today - DEPARTURE_WINDOW, today + DEPARTURE_WINDOW
-    if not (first <= departure <= last):
-        errors.setdefault(field, _("The departure date must be between %(first)s and %(last)s.") % {
-            "first": _day(first), "last": _day(last)})
+    _check_window(errors, field, departure, today - DEPARTURE_WINDOW, today + DEPARTURE_WINDOW,
+                  _("The departure date must be between %(first)s and %(last)s."))
 
 
 def check_mission_length(errors: dict, field: str, departure: date | None, ret: date | None) -> None:
@@ -93,13 +95,9 @@ def check_mission_length(errors: dict, field: str, departure: date | None, ret: 
 
 def check_letter_date(errors: dict, field: str, letter: date | None, today: date | None = None) -> None:
     """A letter (invitation, approval) dated at most three years ago and at most a year ahead (typing errors)."""
-    if letter is None:
-        return
     today = today or timezone.localdate()
-    first, last = today - PAST_LETTER, today + DEPARTURE_WINDOW
-    if not (first <= letter <= last):
-        errors.setdefault(field, _("The letter's date must be between %(first)s and %(last)s.") % {
-            "first": _day(first), "last": _day(last)})
+    _check_window(errors, field, letter, today - PAST_LETTER, today + DEPARTURE_WINDOW,
+                  _("The letter's date must be between %(first)s and %(last)s."))
 
 
 def legs_message(count: int) -> str:
