@@ -26,7 +26,6 @@ page is recorded too.
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path

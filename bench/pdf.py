@@ -68,7 +68,7 @@ def _orders(n: int):
     from django.utils import timezone
 
     from ministry.demo import load_people
-    from ministry.models import Official, Province, Unit
+    from ministry.models import Official, Province
     from missions import services as s
     from missions.models import Basis, Means
 

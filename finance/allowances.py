@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from missions.models import LegStamp
+
 from .models import ABROAD_CLASSES, DailyRate, DestinationClass, RateTable
 
 CENT = Decimal("0.01")
@@ -148,8 +150,6 @@ def order_costing(order, *, stamped: bool = False, meals_days: int = 0, lodging_
                   table: RateTable | None = None) -> Costing | None:
     """The cost of ``order`` per traveller and in total; None when no rate table is in force on its
     departure date. ``stamped``: days from each traveller's stamped dates (settlement), not the order's."""
-    from missions.models import LegStamp
-
     table = table or RateTable.in_force(order.departure_date)
     if table is None:
         return None

@@ -10,8 +10,9 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
+from common.language import reads_english
 from khmer.digits import to_khmer_digits
-from ministry.models import Province, reads_english
+from ministry.models import Province
 
 # ISO 3166-2 code → (column, row) of the tile
 TILES = {

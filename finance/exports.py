@@ -6,10 +6,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ministry.models import in_language
+from common.language import in_language
 from missions.models import MissionOrder
 
 from .allowances import to_riel
+from .selectors import register_rows
 
 MAX_ROWS = 20_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,8 +63,6 @@ def settlements_dataset(qs) -> tablib.Dataset:
 
 
 def register_dataset(issuer, year, qs) -> tablib.Dataset:
-    from .selectors import register_rows
-
     headers = [_("Number"), _("Issued on"), _("State"), _("Requesting unit"), _("Travellers"), _("Destinations"),
                _("Departure"), _("Return")]
     data = tablib.Dataset(headers=[str(h) for h in headers], title=f"{issuer.code} {year}")

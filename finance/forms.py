@@ -1,10 +1,14 @@
 """Forms of the finance pages. Numbers may be typed in Khmer or ASCII digits."""
 
+from collections import OrderedDict
 from datetime import date
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
 from khmer.digits import from_khmer_digits
 from ministry.models import Unit
@@ -129,12 +133,6 @@ def filter_html(form, *, choices=()) -> str:
     more than the rest of a finance page. The HTML depends only on the form's values and choices, which
     are part of the key (``choices``: the rows the choice fields list, read by the caller), so a kept
     copy is never stale. A form with errors is rendered every time."""
-    from collections import OrderedDict
-
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
-
     global _FORM_HTML
     if _FORM_HTML is None:
         _FORM_HTML = OrderedDict()

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ministry.models import Province, Unit, in_language
+from common.language import in_language
+from ministry.models import Province, Unit
 from missions.models import Means, MissionOrder
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
+from common.language import reads_english
 from khmer.digits import to_khmer_digits
-from ministry.models import reads_english
 
 
 def usd_text(amount, lang: str | None = None) -> str:

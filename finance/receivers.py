@@ -8,13 +8,13 @@ from django.dispatch import receiver
 from missions import events
 from missions.events import mission_event
 
+from . import services
+
 FACT_EVENTS = {events.ISSUED, events.REVOKED, events.RETURNED, events.SENT_BACK, events.ACCEPTED, events.OVERDUE}
 
 
 @receiver(mission_event, dispatch_uid="finance.budget")
 def on_mission_event(sender, order, event, actor=None, note="", **kwargs):
-    from . import services
-
     if event == events.APPROVED:
         services.commit_on_approval(order, actor)
     elif event in (events.CANCELLED, events.REVOKED, events.REJECTED):

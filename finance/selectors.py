@@ -6,14 +6,17 @@ import calendar as cal
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import BooleanField, Case, Count, Sum, When
 from django.utils import timezone
 
+from common.language import in_language
 from ministry.models import Official, Province, Unit
-from missions.models import MissionOrder, State, Traveller
-from missions.selectors import add_travellers_and_places, filter_orders
+from missions.models import Leg, MissionOrder, State, Traveller
+from missions.fast_lists import add_travellers_and_places
+from missions.selectors import filter_orders
 
-from .models import MissionFact
+from .models import Absence, MissionFact
 
 REGISTER_FIELDS = ("id", "state", "number", "year", "issued_at", "departure_date", "return_date",
                    "requesting_unit__name_km", "requesting_unit__name_en", "issuing_unit__abbreviation_km",
@@ -34,17 +37,11 @@ def register_queryset(issuer: Unit, year: int, *, q: str = "", state: str = "", 
 
 def register_rows(qs) -> list[dict]:
     """The register's rows as text in the active language: number, state, unit, travellers, places."""
-    from ministry.models import in_language
-    from missions.models import Leg
-
     return register_display(list(qs.values(*REGISTER_FIELDS)))
 
 
 def register_display(rows: list[dict]) -> list[dict]:
     """``register_rows`` for rows already read (a page)."""
-    from ministry.models import in_language
-    from missions.models import Leg
-
     states = dict(State.choices)
     rows = add_travellers_and_places(rows)
     for r in rows:
@@ -92,8 +89,6 @@ def statistics(scope: str, year: int, today: date | None = None) -> Statistics:
 
     Two reads of the year's rows: one grouped by (month, province, abroad, overdue, due), from which every
     total but the units' is added up here, and one grouped by unit."""
-    from django.db.models import BooleanField, Case, When
-
     today = today or timezone.localdate()
     qs = facts(scope, year)
     groups = list(
@@ -138,8 +133,6 @@ _stats: dict = {}
 def statistics_cached(scope: str, year: int) -> Statistics:
     """``statistics`` kept in this process until a statistics row changes (``services.fact_write`` bumps a
     version in the shared cache after its commit: one read per page) or the day changes."""
-    from django.core.cache import cache
-
     version = cache.get(STATS_VERSION_KEY)
     if version is None:
         version = timezone.now().timestamp()
@@ -199,8 +192,6 @@ def away_officials(start: date, end: date, *, path: str = "", unit_id: int | Non
     leadership group) on an issued mission in [start, end], by rank and name.  Their keys come from the calendar's own
     rows (``Absence``): a month of a general department at 100 000 orders is a few hundred index entries,
     where joining the period's orders to their travellers read 6 000 orders."""
-    from .models import Absence
-
     rows = Absence.objects.filter(return_date__gte=start, departure_date__lte=end)
     if leadership:
         rows = rows.filter(leadership=True)
@@ -222,8 +213,6 @@ def officials_by_keys(keys) -> list:
 
 def away(officials, start: date, end: date) -> list[dict]:
     """Each official of ``officials`` (a page of ``away_officials``) with their trips in [start, end]."""
-    from .models import Absence
-
     officials = list(officials)
     rows = (Absence.objects.filter(return_date__gte=start, departure_date__lte=end,
                                    official_id__in=[o.pk for o in officials])

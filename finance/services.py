@@ -8,6 +8,7 @@ settlement. Approving beyond what remains needs the approver's override with a r
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -15,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ministry.audit import audit
-from missions.models import MissionOrder, State
+from missions.models import MissionOrder, State, Traveller
 from missions.services import TransitionRefused
 
 from . import permissions as perm
 from .allowances import ZERO, order_costing, usd
-from .models import BudgetLine, BudgetOverride, Commitment, Settlement
+from .models import Absence, BudgetLine, BudgetOverride, Commitment, Settlement, MissionFact
+from .selectors import STATS_VERSION_KEY
 
 
 # --- budgets ---------------------------------------------------------------------------------
@@ -227,10 +229,6 @@ FACT_STATES = (State.ISSUED, State.RETURNED, State.SENT_BACK, State.ACCEPTED)
 
 def fact_write(order: MissionOrder, *, estimate=None):
     """Write (or remove) the statistics row of one order from its current state."""
-    from .models import MissionFact
-
-    from .models import Absence
-
     if order.state not in FACT_STATES or order.number is None:
         Absence.objects.filter(order_id=order.pk).delete()
         if MissionFact.objects.filter(order_id=order.pk).delete()[0]:
@@ -268,20 +266,12 @@ def _was_overdue(order) -> bool:
 
 def statistics_changed():
     """A statistics row changed: the cached statistics are stale (``selectors.statistics_cached``)."""
-    from django.core.cache import cache
-
-    from .selectors import STATS_VERSION_KEY
-
     cache.set(STATS_VERSION_KEY, timezone.now().timestamp(), None)
 
 
 def absences_write(order_ids) -> int:
     """(Re)write the "who is away" rows of these orders (issued, not revoked) from their travellers: the
     official's unit and leadership today, the order's dates."""
-    from missions.models import Traveller
-
-    from .models import Absence
-
     Absence.objects.filter(order_id__in=order_ids).delete()
     rows = [Absence(order_id=t["order_id"], official_id=t["official_id"], unit_path=t["official__unit__path"],
                     leadership=t["official__position__in_leadership_group"], departure_date=t["order__departure_date"],

@@ -13,27 +13,33 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ministry.models import Unit
+from ministry.models import Unit, Role
 from ministry.roles import has_role, official_of
 from missions.models import MissionOrder, State
 from missions.permissions import may_issue
 from missions.selectors import order_for
 from missions.services import TransitionRefused
 
-from . import documents, exports, selectors
 from . import permissions as perm
 from . import services as s
+from . import documents, exports, selectors
 from .allowances import order_costing
 from .forms import (AwayFilter, BudgetLineForm, OverrideForm, RegisterFilter, SettlementForm, StatisticsFilter,
                     clean_year, filter_html)
 from .models import BudgetLine, Commitment, Settlement
+from html import escape
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from common.templatetags.portal import day as day_text
+from .charts import month_bars, province_map
 
 PAGE_SIZE = 50
 
 
 class CountedPaginator(Paginator):
     """Pages of values counted on the plain queryset: counting the values would join the units to every
-    order of the year (as ``missions.selectors.RowPaginator`` explains)."""
+    order of the year (as ``missions.fast_lists.RowPaginator`` explains)."""
 
     def __init__(self, object_list, per_page, *, count_from):
         super().__init__(object_list, per_page)
@@ -276,14 +282,6 @@ def _register_labels() -> dict:
 
 def _register_body(request, rows, labels, may_act) -> str:
     """The register's rows written here, not by the template engine (as the lists are, docs/DECISIONS.md)."""
-    from html import escape
-
-    from django.middleware.csrf import get_token
-    from django.urls import reverse
-    from django.utils.safestring import mark_safe
-
-    from portal.templatetags.portal import day as day_text
-
     detail = reverse("missions:detail", args=[0])[:-2]
     rerender = reverse("missions:document_rerender", args=[0])[:-len("0/documents/render/")]
     token = escape(get_token(request)) if may_act else ""
@@ -353,7 +351,6 @@ def statistics(request):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="report-{year}-{report.month:02d}.pdf"'
         return response
-    from .charts import month_bars, province_map
 
     return render(request, "finance/statistics.html", {
         "form": form, "year": year, "stats": stats, "scope_unit": scope_unit, "filter_html": filter_html(form),
@@ -372,7 +369,6 @@ def away(request):
     if scope is None or (me is None and scope != ""):
         messages.error(request, _("Your login is not linked to an official; ask the administrator."))
         return redirect("dashboard")
-    from ministry.models import Role
 
     subtree = scope == "" or has_role(request.user, Role.UNIT_HEAD)
     units = Unit.objects.filter(active=True)
@@ -413,13 +409,6 @@ def away(request):
 def _calendar_body(rows, days, today) -> str:
     """The calendar's rows, written here rather than by the template engine: a month of 50 people is
     1 550 cells (docs/DECISIONS.md, "List rows are written in Python")."""
-    from html import escape
-
-    from django.urls import reverse
-    from django.utils.safestring import mark_safe
-
-    from portal.templatetags.portal import day as day_text
-
     detail = reverse("missions:detail", args=[0])[:-2]
     out = []
     for row in rows:

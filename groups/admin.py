@@ -1,18 +1,21 @@
 """Admin for groups, channels, posts and the notice outbox (state, attempts, last error, retry)."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from ministry.admin_audit import AuditedAdminMixin
 
-from . import services
+from .delivery import plan
 from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
 from .outbox import telegram_live
 from .selectors import members, why_member
+from .services import is_notice_administrator, notice_retry
 
 
 class ChannelInline(admin.TabularInline):
@@ -142,8 +145,6 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("what is (or would be) sent"))
     def what_is_sent(self, obj):
-        from .delivery import plan
-
         parts = plan(obj, obj.document) if obj.transport == Notice.Transport.TELEGRAM else [("message", obj.text)]
         note = "" if telegram_live() else gettext("No bot token: kept in the outbox; this is exactly what would be sent.")
         return format_html("<p>{}</p>{}", note, format_html_join(
@@ -163,8 +164,6 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
             + super().get_urls()
 
     def has_retry_permission(self, request):
-        from .services import is_notice_administrator
-
         return is_notice_administrator(request.user)
 
     def get_list_display(self, request):
@@ -172,9 +171,6 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return shown if self.has_retry_permission(request) else tuple(f for f in shown if f != "retry_button")
 
     def retry_view(self, request, pk):
-        from django.core.exceptions import PermissionDenied
-        from django.http import HttpResponseNotAllowed
-
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not self.has_retry_permission(request):
@@ -191,8 +187,6 @@ class NoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @staticmethod
     def _retry(request, ids) -> int:
-        from .services import notice_retry
-
         return notice_retry(notice_ids=ids, by=request.user)
 
 

@@ -10,4 +10,4 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects to missions.events.mission_event)
-        from . import tasks  # noqa: F401  (names the jobs services queue through portal.queue)
+        from . import tasks  # noqa: F401  (names the jobs services queue through common.queue)

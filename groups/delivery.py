@@ -24,13 +24,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from common import queue
+from common.limits import one_line
 from missions.models import OrderDocument
-from portal import queue
-from portal.limits import one_line
 
 from .models import Channel, Notice, TelegramAccount
 from .outbox import alert_dead_notice, fallback_for
-from .ratelimit import Bucket, TokenBucketLimiter, telegram_buckets
+from .ratelimit import Bucket, LocalLimiter, TokenBucketLimiter, telegram_buckets
 from .services import channel_mark_broken, channel_migrate, telegram_link_broken
 from .telegram.client import (
     BadRequest,
@@ -57,7 +57,7 @@ CHAT_GONE = ("chat not found", "bot was blocked", "bot was kicked", "user is dea
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTICE_SENDING_LEASE", 120))
+    return timedelta(seconds=settings.NOTICE_SENDING_LEASE)
 
 
 @dataclass
@@ -67,53 +67,6 @@ class Outcome:
 
 
 # --- rate limiting ---------------------------------------------------------------------
-
-
-class LocalLimiter:
-    """Token buckets in this process only: used when REDIS_URL is empty (one worker).
-
-    ``clock`` (seconds; ``time.monotonic`` unless given) is read once per decision.
-    """
-
-    def __init__(self, clock=None):
-        self._lock = threading.Lock()
-        self._state: dict[str, tuple[float, float]] = {}
-        self._paused: dict[str, float] = {}
-        self.clock = clock or time.monotonic
-
-    def note_flood(self, chat_id, window: float = 1.0) -> int:
-        with self._lock:
-            now = self.clock()
-            floods = self.__dict__.setdefault("_floods", {})
-            floods[str(chat_id)] = now
-            for chat in [c for c, t in floods.items() if t <= now - window]:
-                del floods[chat]
-            return len(floods)
-
-    def pause(self, buckets: list[Bucket], seconds: float) -> None:
-        with self._lock:
-            until = self.clock() + seconds
-            for b in buckets:
-                self._paused[b.key] = max(until, self._paused.get(b.key, until))
-
-    def acquire(self, buckets: list[Bucket]) -> float:
-        with self._lock:
-            now = self.clock()
-            levels, wait = [], 0.0
-            for b in buckets:
-                paused = self._paused.get(b.key, now) - now
-                if paused > 0:
-                    wait = max(wait, paused)
-                tokens, ts = self._state.get(b.key, (b.capacity, now))
-                tokens = min(b.capacity, tokens + max(0.0, now - ts) * b.rate_per_second)
-                levels.append(tokens)
-                if tokens < 1:
-                    wait = max(wait, (1 - tokens) / b.rate_per_second)
-            if wait > 0:
-                return wait
-            for b, tokens in zip(buckets, levels):
-                self._state[b.key] = (tokens - 1, now)
-            return 0.0
 
 
 _limiter = None

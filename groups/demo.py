@@ -4,6 +4,7 @@ state — made through the real services, so notices land in the outbox."""
 
 from datetime import time, timedelta
 
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from ministry.models import Official, Unit
@@ -63,8 +64,6 @@ def load_groups(logins) -> str:
 def _telegram_only_leader():
     """The Director General of Public Service approves from Telegram only: a login with no password (the
     buttons act through it), no e-mail, a linked Telegram chat."""
-    from django.contrib.auth.models import Group, User
-
     leader = Official.objects.filter(unit__code="GDSERVICE", position__code="director-general", active=True).first()
     if leader is None or TelegramAccount.objects.filter(official=leader).exists():
         return

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal import limits
+from common import limits
 
 from .models import Post
 

@@ -13,14 +13,13 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-from django.utils import translation
-from django.utils.translation import get_language
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
+from common.language import reads_english
+from common.storage import private_storage, random_upload_path
 from ministry.models import Official, Unit
-from missions.storage import private_storage, random_upload_path
-from portal import limits
 
 
 class ChatGroup(models.Model):
@@ -55,7 +54,7 @@ class ChatGroup(models.Model):
 
     @property
     def name(self):
-        return self.name_en if (get_language() or "km")[:2] == "en" and self.name_en else self.name_km
+        return self.name_en if reads_english() and self.name_en else self.name_km
 
     def __str__(self):
         return self.name

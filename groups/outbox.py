@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from common import queue
+from common.limits import one_line
 from ministry.models import Official, Role
-from portal import queue
-from portal.limits import one_line
 
 from .models import Channel, Notice, TelegramAccount
 

@@ -1,4 +1,5 @@
-"""Token buckets in Redis, shared by every worker process and host.
+"""Token buckets: in Redis, shared by every worker process and host (``TokenBucketLimiter``), or in this
+process alone when there is no Redis (``LocalLimiter``, one worker).
 
 One Lua script checks and takes a token from several buckets atomically: a
 send proceeds only when every bucket it touches has a token (per chat, per
@@ -10,6 +11,7 @@ with Redis ``TIME`` so all hosts share one clock (a test may pass its own
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
@@ -185,6 +187,53 @@ class TokenBucketLimiter:
         """Forget the state of ``buckets`` (they start full again)."""
         if buckets:
             self.redis.delete(*[self.key(b) for b in buckets])
+
+
+class LocalLimiter:
+    """Token buckets in this process only: used when REDIS_URL is empty (one worker).
+
+    ``clock`` (seconds; ``time.monotonic`` unless given) is read once per decision.
+    """
+
+    def __init__(self, clock=None):
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[float, float]] = {}
+        self._paused: dict[str, float] = {}
+        self.clock = clock or time.monotonic
+
+    def note_flood(self, chat_id, window: float = 1.0) -> int:
+        with self._lock:
+            now = self.clock()
+            floods = self.__dict__.setdefault("_floods", {})
+            floods[str(chat_id)] = now
+            for chat in [c for c, t in floods.items() if t <= now - window]:
+                del floods[chat]
+            return len(floods)
+
+    def pause(self, buckets: list[Bucket], seconds: float) -> None:
+        with self._lock:
+            until = self.clock() + seconds
+            for b in buckets:
+                self._paused[b.key] = max(until, self._paused.get(b.key, until))
+
+    def acquire(self, buckets: list[Bucket]) -> float:
+        with self._lock:
+            now = self.clock()
+            levels, wait = [], 0.0
+            for b in buckets:
+                paused = self._paused.get(b.key, now) - now
+                if paused > 0:
+                    wait = max(wait, paused)
+                tokens, ts = self._state.get(b.key, (b.capacity, now))
+                tokens = min(b.capacity, tokens + max(0.0, now - ts) * b.rate_per_second)
+                levels.append(tokens)
+                if tokens < 1:
+                    wait = max(wait, (1 - tokens) / b.rate_per_second)
+            if wait > 0:
+                return wait
+            for b, tokens in zip(buckets, levels):
+                self._state[b.key] = (tokens - 1, now)
+            return 0.0
 
 
 def _text(value) -> str:

@@ -1,17 +1,24 @@
 """Mission events → notices in the outbox, written inside the event's transaction."""
 
+import hmac
+
 from django.core import signing
 from django.db.models import Q
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from common.language import both_languages
 from inbox import services as inbox
+from ministry.models import Official
 from ministry.offices import issuing_clerks, returns_clerks
 from missions import events
 from missions.events import delegation_ended, document_ready, mission_event
-from portal import queue
+from common import queue
 
 from . import outbox
+from .models import Notice, Post
 
 CALLBACK_SALT = "groups.telegram.callback"
 
@@ -30,7 +37,6 @@ def unsign_callback(data: str) -> tuple[str, int] | None:
     except ValueError:
         return None
     expected = signing.Signer(salt=CALLBACK_SALT).signature(f"{action}:{order_id}")[:16]
-    import hmac
 
     if not hmac.compare_digest(expected, sig) or action not in ("a", "r") or not order_id.isdigit():
         return None
@@ -40,8 +46,8 @@ def unsign_callback(data: str) -> tuple[str, int] | None:
 def approval_buttons(order) -> dict:
     return {
         "inline_keyboard": [[
-            {"text": "✅ អនុម័ត / Approve", "callback_data": sign_callback("a", order.pk)},
-            {"text": "❌ បដិសេធ / Reject", "callback_data": sign_callback("r", order.pk)},
+            {"text": "✅ " + both_languages(gettext_lazy("Approve")), "callback_data": sign_callback("a", order.pk)},
+            {"text": "❌ " + both_languages(gettext_lazy("Reject")), "callback_data": sign_callback("r", order.pk)},
         ]]
     }
 
@@ -54,8 +60,6 @@ def _event_stamp(order) -> int:
 
 
 def _order_url(order) -> str:
-    from django.urls import reverse
-
     return reverse("missions:detail", args=[order.pk])
 
 
@@ -94,8 +98,6 @@ def recipients(order, event, *, previous=None) -> list:
 
 
 def _heads_of(order):
-    from ministry.models import Official
-
     return list(Official.objects.filter(unit=order.requesting_unit, active=True, position__heads_unit=True))
 
 
@@ -124,8 +126,6 @@ def _withdraw(order, *, revoked: bool):
     """A revoked or cancelled order: its group posts are withdrawn (no longer shown nor forwarded), no notice
     still waiting to go out sends the issued order or its stale PDF, and the group messages that carried it are
     deleted from their Telegram chats (or marked, where Telegram no longer allows deleting)."""
-    from .models import Notice, Post
-
     Post.objects.filter(order=order, state=Post.State.PUBLISHED).update(state=Post.State.WITHDRAWN)
     waiting = [Notice.State.PENDING, Notice.State.FAILED, Notice.State.HELD, Notice.State.PAUSED]
     Notice.objects.filter(state__in=waiting).filter(
@@ -145,8 +145,6 @@ def document_ready_release(sender, document, **kwargs):
 
 @receiver(delegation_ended, dispatch_uid="groups.delegation_ended")
 def delegation_ended_notice(sender, delegation, actor=None, **kwargs):
-    from django.urls import reverse
-
     tell(delegation.acting, key=f"delegation.ended:{delegation.leader_id}:{delegation.acting_id}:"
                                 f"{delegation.starts_on}:{delegation.ends_on}",
          kind="delegation.ended", context={"delegation": delegation}, url=reverse("missions:delegations"),

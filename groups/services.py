@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import limits
+from common.uploads import check_upload
 from khmer.digits import to_khmer_digits
 from ministry.audit import audit
 from ministry.models import Official, Role, Unit
@@ -22,8 +24,6 @@ from ministry.roles import has_role, official_of
 from missions.models import MissionOrder, OrderDocument, State
 from missions.models import State as OrderState
 from missions.services import TransitionRefused
-from portal import limits
-from missions.uploads import check_upload
 
 from . import outbox
 from .models import Channel, ChatGroup, ExtraMember, LinkToken, Notice, Post, TelegramAccount
@@ -407,7 +407,7 @@ def post_forward(*, post: Post, by) -> Post:
 def post_publish_order(*, order_id: int, document_id: int | None = None, by=None) -> Post | None:
     """An issued mission order is posted to the leadership group (A.2) with its PDF (sent once ready).
 
-    Asked for by ``missions.services.order_issue`` on its commit (through ``portal.queue``), with the clerk who
+    Asked for by ``missions.services.order_issue`` on its commit (through ``common.queue``), with the clerk who
     issued it as the actor. Once per order; nothing when there is no leadership group or when the order is no
     longer issued by then (revoked in between)."""
     group = leadership_group()

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import queue
+from common import queue
 
 from .delivery import deliver, lease, release_waiting
 from .models import Notice
@@ -66,7 +66,7 @@ def send_notice(notice_id: int) -> str:
 def sweep_outbox(limit: int = 1000) -> int:
     """Re-queue rows left behind: pending/failed and overdue, or 'sending' longer than the lease."""
     now = timezone.now()
-    grace = timedelta(seconds=getattr(settings, "NOTICE_SWEEP_GRACE", 30))
+    grace = timedelta(seconds=settings.NOTICE_SWEEP_GRACE)
     left = (
         Q(state__in=[Notice.State.PENDING, Notice.State.FAILED], next_attempt_at__lte=now - grace)
         | Q(state=Notice.State.SENDING, claimed_at__lt=now - lease())

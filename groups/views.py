@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import apply_errors
+from common.uploads import safe_download_name
+from common.templatetags.portal import num
 from ministry.roles import official_of
-from portal.templatetags.portal import num
-from portal.forms import apply_errors
 
 from . import services
 from .forms import PostForm, RejectForm
@@ -165,8 +166,6 @@ def attachment(request, pk):
     _group_for(request, post.group_id)
     if not post.attachment or post.state != Post.State.PUBLISHED and post.author != official_of(request.user):
         raise Http404
-    from missions.uploads import safe_download_name
-
     response = FileResponse(post.attachment.open("rb"), as_attachment=True, content_type=post.attachment_type,
                             filename=safe_download_name(post.attachment_name or "attachment", post.attachment_type))
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,21 +12,30 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy, trans_real
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.language import both_languages
 from missions.models import MissionOrder
 from missions.services import TransitionRefused, order_approve, order_reject
 
 from . import services
-from .models import TelegramAccount
+from .models import Notice, TelegramAccount
 from .receivers import unsign_callback
 from .telegram.client import TelegramClient, TelegramError
 from .telegram.text import escape_html
 
 log = logging.getLogger(__name__)
 
-REJECT_REASON = "បដិសេធតាម Telegram / Rejected from Telegram"
+# The bot's replies carry both languages: it does not know its reader's.
+OPEN_PROFILE = gettext_lazy("Open the portal's profile page to link your account.")
+LINK_USED = gettext_lazy("This link has expired or was already used.")
+# The Khmer names the linked official (%(name)s); the English does not.
+LINKED = gettext_lazy("Linked: you will receive the portal's notices here.")
+UNLINKED = gettext_lazy("Unlinked: no more notices here.")
+
+REJECT_REASON = gettext_lazy("Rejected from Telegram")  # stored in both languages (both_languages)
 
 
 def _secret_ok(request) -> bool:
@@ -82,17 +91,17 @@ def _command(message: dict):
     if command == "/start":
         token = payload.strip()
         if not token:
-            return _reply(chat["id"], "សូមភ្ជាប់គណនីពីទំព័រប្រវត្តិរូបនៃវិបផតថល។\nOpen the portal's profile page to link your account.")
+            return _reply(chat["id"], both_languages(OPEN_PROFILE, "\n"))
         try:
             account = services.telegram_link(token=token[:64], telegram_user_id=sender["id"], chat_id=chat["id"],
                                              username=str(sender.get("username") or ""))
         except services.TransitionRefused:
-            return _reply(chat["id"], "តំណនេះផុតកំណត់ ឬបានប្រើរួចហើយ។\nThis link has expired or was already used.")
+            return _reply(chat["id"], both_languages(LINK_USED, "\n"))
         name = escape_html(account.official.display_name_km)
-        return _reply(chat["id"], f"✅ បានភ្ជាប់ {name}។\nLinked: you will receive the portal's notices here.")
+        return _reply(chat["id"], "✅ " + both_languages(LINKED, "\n", name=name))
     if command == "/stop":
         services.telegram_unlink(telegram_user_id=sender["id"])
-        return _reply(chat["id"], "បានផ្តាច់ការភ្ជាប់។\nUnlinked: no more notices here.")
+        return _reply(chat["id"], both_languages(UNLINKED, "\n"))
     return HttpResponse(status=204)
 
 
@@ -127,8 +136,6 @@ def _callback(query: dict):
 
 def _original_html(chat_id: int, message_id: int, message: dict) -> str:
     """The message as the portal wrote it (formatting kept), else Telegram's plain text of it, escaped."""
-    from .models import Notice
-
     text = (
         Notice.objects.filter(transport=Notice.Transport.TELEGRAM, chat_id=chat_id, telegram_message_id=message_id)
         .values_list("text", flat=True).first()
@@ -140,8 +147,6 @@ def _original_html(chat_id: int, message_id: int, message: dict) -> str:
 
 def _both_languages(message_km: str) -> str:
     """A refusal for a pop-up in Khmer and English: the catalogue's English when the message has one."""
-    from django.utils.translation import trans_real
-
     catalog = trans_real.translation("km")._catalog
     english = next((msgid for msgid, msgstr in catalog.items() if msgstr == message_km and isinstance(msgid, str)),
                    None)
@@ -153,22 +158,22 @@ def _both_languages(message_km: str) -> str:
 def _act(parsed, account) -> tuple[str, bool]:
     """(text for the user, whether the message should show the outcome)."""
     if parsed is None:
-        return "ប៊ូតុងមិនត្រឹមត្រូវ / Invalid button", False
+        return both_languages(gettext_lazy("Invalid button")), False
     if account is None or account.official.user is None or not account.official.active:
-        return "គណនី Telegram នេះមិនទាន់ភ្ជាប់ / This Telegram account is not linked to the portal", False
+        return both_languages(gettext_lazy("This Telegram account is not linked to the portal")), False
     action, order_id = parsed
     order = MissionOrder.objects.filter(pk=order_id).first()
     if order is None:
-        return "រកមិនឃើញលិខិតបញ្ជាបេសកកម្មនេះទេ / Order not found", False
+        return both_languages(gettext_lazy("Order not found")), False
     user = account.official.user
     target = "approved" if action == "a" else "rejected"
     if order.state == target:
-        return ("បានអនុម័តរួចហើយ / Already approved" if action == "a" else "បានបដិសេធរួចហើយ / Already rejected"), True
+        return both_languages(gettext_lazy("Already approved") if action == "a" else gettext_lazy("Already rejected")), True
     try:
         if action == "a":
             order_approve(order=order, by=user, note="Telegram")
-            return "✅ បានអនុម័ត / Approved", True
-        order_reject(order=order, by=user, reason=REJECT_REASON)
-        return "❌ បានបដិសេធ / Rejected", True
+            return "✅ " + both_languages(gettext_lazy("Approved")), True
+        order_reject(order=order, by=user, reason=both_languages(REJECT_REASON))
+        return "❌ " + both_languages(gettext_lazy("Rejected")), True
     except TransitionRefused as exc:
         return _both_languages(str(exc.message)), False

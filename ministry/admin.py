@@ -1,21 +1,23 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from common.admin_lists import BoundedCountAdmin, KeysFirstPaginator
+
 from .admin_accounts import OfficialWithLoginMixin
 from .admin_audit import AuditedAdminMixin
 from .audit import audit
-from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit
+from .models import AuditEntry, Official, Position, PositionHolding, Province, Unit, Role
 from .resources import OfficialResource, UnitResource
-from .selectors import official_search_q, people_visible_to
-from portal.admin_lists import BoundedCountAdmin, KeysFirstPaginator
+from .selectors import khmer_spellings, official_search_q, people_visible_to
 from .services import official_change_position
 
 
@@ -64,10 +66,6 @@ class PositionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Titles that start with what was typed come first ("មន្ត្រី" offers មន្ត្រី before រដ្ឋមន្ត្រី),
         then the others by rank."""
-        from django.db.models import Case, IntegerField, Q, Value, When
-
-        from .selectors import khmer_spellings
-
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term:
@@ -166,8 +164,6 @@ admin.site.unregister(Group)
 
 def role_label(name: str) -> str:
     """A role group by its role's name (Leadership approver), not its code (approver)."""
-    from .models import Role
-
     return str(Role(name).label) if name in Role.values else name
 
 
@@ -176,8 +172,6 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "role"
 
     def lookups(self, request, model_admin):
-        from .models import Role
-
         return [(r.value, r.label) for r in Role]
 
     def queryset(self, request, queryset):
@@ -229,16 +223,12 @@ class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
 # clean-up action asks for the delete permission.
 @admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
 def _cleanup_expired_attempts(model_admin, request, queryset):
-    from axes.models import AccessAttempt
-
     count = model_admin.handler.clean_expired_user_attempts(request=request)
     audit(AccessAttempt(pk=0), "admin.axes.accessattempt.expired_cleaned", by=request.user, count=count)
     model_admin.message_user(request, _("%(n)s expired attempts cleaned up.") % {"n": count})
 
 
 def _audit_axes_admins():
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         if admin.site.is_registered(model):
             current = type(admin.site._registry[model])

@@ -5,20 +5,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def reads_english(lang: str | None = None) -> bool:
-    """Whether ``lang`` (default: the active language) is English; Khmer is the default."""
-    return (lang or get_language() or "km")[:2] == "en"
-
-
-def in_language(km: str, en: str, lang: str | None = None) -> str:
-    """Of a Khmer and an English text, the one for ``lang`` (default: the active language);
-    the other when that one is empty."""
-    return (en or km) if reads_english(lang) else (km or en)
+from common.language import in_language, reads_english
 
 
 class BilingualName:
@@ -126,12 +118,12 @@ class Unit(BilingualName, models.Model):
         super().save(*args, **kwargs)
         new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if new_path != self.path:
-            old = self.path
-            Unit.objects.filter(pk=self.pk).update(path=new_path)
+            if self.path:  # moved: the unit and everything under it take the new prefix in one statement
+                Unit.objects.filter(path__startswith=self.path).update(
+                    path=Concat(Value(new_path), Substr("path", len(self.path) + 1), output_field=models.CharField()))
+            else:
+                Unit.objects.filter(pk=self.pk).update(path=new_path)
             self.path = new_path
-            if old:
-                for child in Unit.objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old) :])
 
     def clean_issuer(self):
         if self.may_issue_orders and self.code not in ISSUER_CODES and not settings.ALLOW_OTHER_ISSUERS:
@@ -163,8 +155,7 @@ class Unit(BilingualName, models.Model):
 
     @property
     def abbreviation(self):
-        lang = (get_language() or "km")[:2]
-        return (self.abbreviation_en or self.abbreviation_km) if lang == "en" else self.abbreviation_km
+        return (self.abbreviation_en or self.abbreviation_km) if reads_english() else self.abbreviation_km
 
 
 class Position(models.Model):

@@ -1,5 +1,7 @@
 """Roles are Django auth groups named by ``Role`` codes; these helpers read them."""
 
+from django.contrib.auth.models import Group, Permission
+
 from .models import Official, Role
 
 
@@ -44,8 +46,6 @@ STAFF_ROLES = (Role.ADMINISTRATOR, Role.APPROVER, Role.ISSUING_CLERK, Role.RETUR
 
 def roles_sync_permissions(**kwargs) -> None:
     """Give each role group its model permissions (run after every migrate)."""
-    from django.contrib.auth.models import Group, Permission
-
     for role in Role.values:
         Group.objects.get_or_create(name=role)
     for role, perms in ROLE_MODEL_PERMISSIONS.items():

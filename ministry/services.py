@@ -4,12 +4,15 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from .audit import audit
-from .models import Official, Position, PositionHolding, Province, Unit
+from .models import Official, Position, PositionHolding, Province, Unit, Role
 from .reference import load_reference_data
+from .roles import STAFF_ROLES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -24,8 +27,6 @@ def organisation_load(*, by=None) -> dict:
     """Load the Ministry's real organisation (idempotent): provinces, positions and roles (also
     restored here if a database was emptied), the central units and one Department of Civil
     Service for the capital and each province."""
-    from django.contrib.auth.models import Group
-
     load_reference_data(Province, Position, Group)
     counts = {"positions": Position.objects.count(), "units": 0}
     by_code = {}
@@ -119,12 +120,6 @@ def official_ensure_holding(official: Official, on: date | None = None) -> None:
 def official_create_with_login(*, official: Official, username: str, password: str, roles=(), by=None) -> Official:
     """A new official with a login and roles in one step: the user, the official, the role groups, the first
     holding. Staff access (the admin) follows the roles: approvers, clerks, heads of unit and administrators get it."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from .models import Role
-    from .roles import STAFF_ROLES
-
     roles = [Role(r) for r in dict.fromkeys(roles)]
     with transaction.atomic():
         user = get_user_model().objects.create_user(

@@ -7,13 +7,16 @@ log, the events and the permission checks are the same as on the pages."""
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, ngettext
 from django_fsm.admin import FSMAdminMixin
 
+from common.admin_lists import BoundedCountAdmin
+from khmer.digits import from_khmer_digits
 from ministry.admin_audit import AuditedAdminMixin
 from ministry.models import Role
-from ministry.roles import STAFF_ROLES, has_role
+from ministry.roles import STAFF_ROLES, has_role, official_of
+from ministry.selectors import issuers
 
 from . import services
 from .models import (
@@ -28,7 +31,7 @@ from .models import (
     Traveller,
 )
 from .selectors import filter_orders, work_q
-from portal.admin_lists import BoundedCountAdmin
+from .views_order import LOG_LABELS
 
 def _may_use(request) -> bool:
     return request.user.is_active and request.user.is_staff and (
@@ -47,8 +50,6 @@ class IssuerFilter(admin.SimpleListFilter):
     parameter_name = "issuer"
 
     def lookups(self, request, model_admin):
-        from ministry.selectors import issuers
-
         return [(u.pk, str(u)) for u in issuers()]
 
     def queryset(self, request, queryset):
@@ -80,8 +81,6 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        from .views_order import LOG_LABELS
-
         return list(LOG_LABELS.items())
 
     def queryset(self, request, queryset):
@@ -174,8 +173,6 @@ class LegInline(DraftEditableInline):
 
 
 def _log_action(entry) -> str:
-    from .views_order import LOG_LABELS
-
     return str(LOG_LABELS.get(entry.action, entry.action))
 
 
@@ -298,8 +295,6 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
     def get_search_results(self, request, queryset, search_term):
         """The portal's search; a term of digits alone is an order number or a civil-service ID (names have no
         digits), which the indexes answer at once instead of a name search for digits."""
-        from khmer.digits import from_khmer_digits
-
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -437,9 +432,7 @@ class ApprovalDelegationAdmin(ReadOnlyAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser or has_role(request.user, Role.ADMINISTRATOR):
             return qs
-        from ministry.roles import official_of
 
         me = official_of(request.user)
-        from django.db.models import Q
 
         return qs.filter(Q(leader=me) | Q(acting=me)) if me else qs.none()

@@ -8,4 +8,4 @@ class MissionsConfig(AppConfig):
     verbose_name = _("Mission orders")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (names the jobs services queue through portal.queue)
+        from . import tasks  # noqa: F401  (names the jobs services queue through common.queue)

@@ -1,21 +1,18 @@
 """Forms for the mission-order pages: they check the shape of input; the services check the rules."""
 
 import re
-import time
 
 from django import forms
-from django.db import connection
-from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
+from common.widgets import DayInput
 from ministry.models import Official, Province, Unit
 from ministry.selectors import issuers, leaders
-from portal import limits
-from portal.widgets import DayInput, FastSelect
 
 from . import rules
+from .fast_lists import FastSelect, filter_choices, kept
 from .models import Basis, Means, State, country_choices
 
 DATE = DayInput()
@@ -257,44 +254,13 @@ class FilterForm(forms.Form):
         return data
 
 
-FILTER_CHOICES_TTL = 60  # seconds; saving or deleting a unit or province clears them at once
-_filter_choices: dict = {}
-
-
-def _kept(name, build):
-    """``build()`` kept per process, language and database for ``FILTER_CHOICES_TTL`` seconds."""
-    key = (name, (get_language() or "km")[:2], connection.settings_dict["NAME"])
-    now = time.monotonic()
-    hit = _filter_choices.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = build()
-    _filter_choices[key] = (now + FILTER_CHOICES_TTL, value)
-    return value
-
-
-def filter_choices(name: str) -> list[tuple[int, str]]:
-    """(pk, label) options of the filter's ``unit``, ``issuer`` or ``province`` select in the current
-    language, as ``ModelChoiceField`` would list them, kept per process for a minute."""
-    readers = {"unit": lambda: Unit.objects.filter(active=True), "issuer": issuers, "province": Province.objects.all}
-    return _kept(name, lambda: [(obj.pk, str(obj)) for obj in readers[name]()])
-
-
 def filter_fields_html(form: "FilterForm | None") -> str:
     """The filter form's fields as HTML (``templates/missions/_filters.html``).  Unfiltered (most visits)
     they are the same for every reader of a language, so they are kept with the options they list."""
     if form is not None and form.is_bound:
         return render_to_string("missions/_filters.html", {"form": form})
-    return _kept("fields-html", lambda: render_to_string("missions/_filters.html", {"form": FilterForm()}))
+    return kept("fields-html", lambda: render_to_string("missions/_filters.html", {"form": FilterForm()}))
 
-
-def _forget_filter_choices(**kwargs):
-    _filter_choices.clear()
-
-
-for _model in (Unit, Province):
-    post_save.connect(_forget_filter_choices, sender=_model, dispatch_uid=f"filter-choices-save-{_model.__name__}")
-    post_delete.connect(_forget_filter_choices, sender=_model, dispatch_uid=f"filter-choices-del-{_model.__name__}")
 
 
 class DelegationForm(forms.Form):

@@ -1,6 +1,6 @@
-"""The limits of ``portal.limits`` applied to a mission request and to the other texts of an order."""
+"""The limits of ``common.limits`` applied to a mission request and to the other texts of an order."""
 
-from portal import limits as L
+from common import limits as L
 
 
 def clean_order_input(data, errors: dict, today=None) -> None:

@@ -19,13 +19,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from ministry.models import Official, Province, Unit, reads_english
-from portal import limits
-from portal.templatetags.portal import day, num
+from common import limits
+from common.language import reads_english
+from common.storage import private_storage, random_upload_path
+from common.templatetags.portal import day, num
+from khmer.digits import khmer_number, to_khmer_digits
+from ministry.models import Official, Province, Unit
 
 from . import permissions as perm
 from . import rules
-from .storage import private_storage, random_upload_path
 
 
 @lru_cache(maxsize=1)
@@ -211,8 +213,6 @@ class MissionOrder(FSMModelMixin, models.Model):
     @staticmethod
     def format_number(number: int, abbreviation_km: str, abbreviation_en: str, lang: str | None = None) -> str:
         """An issued order's number with its issuer: ``លេខ ០០៧ អ.ហ.ក`` / ``No. 007 GDAF``."""
-        from khmer.digits import khmer_number
-
         if reads_english(lang):
             return f"No. {number:03d} {abbreviation_en or abbreviation_km}"
         return f"លេខ {khmer_number(number, width=3)} {abbreviation_km}"
@@ -220,8 +220,6 @@ class MissionOrder(FSMModelMixin, models.Model):
     @staticmethod
     def request_label(pk) -> str:
         """An order not yet issued (no number): ``សំណើលេខ ១២`` / ``Request #12``."""
-        from khmer.digits import to_khmer_digits
-
         return _("Request #%(id)s") % {"id": pk if reads_english() else to_khmer_digits(pk)}
 
     @property

@@ -29,8 +29,6 @@ def may_submit(order, user) -> bool:
 
 def acting_for(order, user):
     """The leader in whose name ``user`` may approve ``order`` (themselves or by delegation), or None."""
-    from .models import ApprovalDelegation
-
     me = official_of(user)
     if me is None or order.approver_id is None or not has_role(user, Role.APPROVER):
         return None
@@ -38,8 +36,8 @@ def acting_for(order, user):
         return me
     today = timezone.localdate()
     delegation = (
-        ApprovalDelegation.objects.select_related("leader")
-        .filter(leader_id=order.approver_id, acting=me, starts_on__lte=today, ends_on__gte=today)
+        me.delegations_received.select_related("leader")
+        .filter(leader_id=order.approver_id, starts_on__lte=today, ends_on__gte=today)
         .first()
     )
     return delegation.leader if delegation else None

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal import queue
+from common import queue
 
 from . import events
 from .documents import render

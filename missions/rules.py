@@ -9,8 +9,8 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.templatetags.portal import day
 from ministry.models import Official, Role
-from portal.templatetags.portal import day
 
 B1_MESSAGE = _("Only the Cabinet or GDAF may issue a mission order (Instruction 996 B.1).")
 

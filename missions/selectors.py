@@ -1,15 +1,18 @@
 """Reads: which orders a user may see, and the queues each role works in."""
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from datetime import date
+
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 
-from ministry.models import Role, Unit
+from common.widgets import ISO_DAY, day_to_iso
+from khmer.digits import from_khmer_digits
+from ministry.models import Official, Province, Role, Unit
 from ministry.roles import has_role, official_of
+from ministry.selectors import khmer_spellings, official_search_q
 
+from .models import IN_RETURNS_QUEUE, ApprovalDelegation, Leg, MissionOrder, State, Traveller
 from .permissions import clerk_issuer, in_returns_office
-from .models import IN_RETURNS_QUEUE, ApprovalDelegation, MissionOrder, State, Traveller
 
 # What an issuing office sees of its orders (least privilege): from approval on, never drafts or requests
 # still waiting for a leader.
@@ -127,8 +130,6 @@ def returns_queue(user):
     """GDAF's returns: returned orders to check, overdue ones and those sent back; overdue first.  A clerk
     never finds there a return they filed, a mission they asked for or travelled on
     (``permissions.may_check_return``)."""
-    from django.db.models import F
-
     me = official_of(user)
     if not in_returns_office(user):
         return _none()
@@ -139,96 +140,10 @@ def returns_queue(user):
 
 def with_list_data(qs):
     """What a list row shows, fetched in a constant number of queries."""
-    from django.db.models import Prefetch
-
-    from .models import Leg
-
     return qs.select_related("issuing_unit", "requesting_unit", "requested_by").prefetch_related(
         Prefetch("travellers", queryset=Traveller.objects.select_related("official")),
         Prefetch("legs", queryset=Leg.objects.select_related("to_province", "from_province")),
     )
-
-
-ROW_FIELDS = (
-    "id", "state", "number", "overdue_since", "departure_date", "return_date", "purpose_km", "purpose_en", "basis",
-    "requesting_unit__name_km", "requesting_unit__name_en",
-    "issuing_unit__name_km", "issuing_unit__name_en", "issuing_unit__abbreviation_km", "issuing_unit__abbreviation_en",
-)
-
-
-class RowPaginator(Paginator):
-    """Pages of ``row_values(qs)``.
-
-    * The count is taken on ``qs`` itself: counting the values would join both units to every order of
-      the list (PostgreSQL cannot drop an inner join), 2 ms → 47 ms for 15 000 orders.
-    * A page after the first reads its 50 keys first, then those rows: skipping 950 orders in the
-      ``(-created, -id, requesting_unit)`` index alone costs 1 ms, where skipping whole rows cost 9 ms."""
-
-    def __init__(self, qs, per_page):
-        super().__init__(row_values(qs), per_page)
-        self._qs = qs
-
-    @cached_property
-    def count(self):
-        return self._qs.count()
-
-    def page(self, number):
-        number = self.validate_number(number)
-        if number == 1:
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        keys = list(self._qs.values_list("id", flat=True)[bottom:bottom + self.per_page])
-        rows = {row["id"]: row for row in row_values(self._qs.model.objects.filter(id__in=keys))}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
-
-
-def row_values(qs):
-    """What a row of a list shows of the order itself, as plain values.  A list page is read as values,
-    not model instances: ~530 instances and two prefetches per 50-row page cost more than the database
-    did (docs/PERFORMANCE.md)."""
-    return qs.values(*ROW_FIELDS)
-
-
-def add_travellers_and_places(rows: list[dict]) -> list[dict]:
-    """Give each row of ``row_values`` its ``travellers`` [(honorific, name_km, name_latin, is_head)] in
-    order and its ``destinations`` [(province kind, name_km, name_en, country, city)] by leg: two
-    queries whatever the number of rows.
-
-    Written in SQL because these small reads were a quarter of a list page through the ORM (5.5 ms
-    against 1.5 ms at 50 rows: building the queries cost more than running them).  On PostgreSQL the
-    join to the officials is a nested loop over their primary key only with the page's
-    ``random_page_cost`` (settings.py); with the server default it hashed all 10 000 officials (4 ms)."""
-    from django.db import connection
-
-    from ministry.models import Official, Province
-
-    from .models import Leg
-
-    by_id = {row["id"]: row for row in rows}
-    for row in rows:
-        row["travellers"], row["destinations"] = [], []
-    if not by_id:
-        return rows
-    traveller, official, leg, province = (m._meta.db_table for m in (Traveller, Official, Leg, Province))
-    keys = list(by_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.order_id, o.honorific, o.name_km, o.name_latin, t.is_head FROM {traveller} t"
-            f" JOIN {official} o ON o.id = t.official_id WHERE t.order_id IN ({_marks(keys)})"
-            " ORDER BY t.order_id, t.sort, t.id", keys)
-        for order_id, honorific, name_km, name_latin, is_head in cursor.fetchall():
-            by_id[order_id]["travellers"].append((honorific, name_km, name_latin, bool(is_head)))
-        cursor.execute(
-            f"SELECT l.order_id, p.kind, p.name_km, p.name_en, l.to_country, l.to_city FROM {leg} l"
-            f" LEFT JOIN {province} p ON p.id = l.to_province_id WHERE l.order_id IN ({_marks(keys)})"
-            " ORDER BY l.order_id, l.seq", keys)
-        for order_id, *place in cursor.fetchall():
-            by_id[order_id]["destinations"].append(place)
-    return rows
-
-
-def _marks(values) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 SORTS = {
@@ -252,8 +167,6 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
     """Apply the queue filters; each argument is optional.  ``q`` matches a traveller's Khmer or
     Latin name or civil-service ID, the order number, a destination province (Khmer or English), words
     of the purpose (all of them), or a day the mission covers.  ``sort`` is a key of ``SORTS``."""
-    from .models import Leg
-
     if state in STATE_GROUPS:
         qs = qs.filter(state__in=STATE_GROUPS[state])
     elif state:
@@ -272,9 +185,6 @@ def filter_orders(qs, *, state=None, unit=None, issuer=None, date_from=None, dat
         qs = qs.filter(overdue_since__isnull=False)
     q = (q or "").strip()
     if q:
-        from ministry.models import Official
-        from ministry.selectors import official_search_q
-
         people = Official.objects.filter(official_search_q(q)).order_by().values("id")
         few = list(people[:FEW_PEOPLE + 1])
         if len(few) <= FEW_PEOPLE:
@@ -304,14 +214,6 @@ PLACE_PREFIXES = ("ខេត្ត", "រាជធានី", "province", "capit
 def _place_or_purpose_or_day_q(q: str) -> Q:
     """Orders going to a province named by ``q``, whose purpose has every word of ``q``, or under way
     on the day ``q`` writes (10/01/2027, ១០/០១/២០២៧ or 2027-01-10)."""
-    from datetime import date
-
-    from ministry.models import Province
-    from ministry.selectors import khmer_spellings
-    from portal.widgets import ISO_DAY, day_to_iso
-
-    from .models import Leg
-
     match = Q(pk__in=[])
     place = q.strip()
     for prefix in PLACE_PREFIXES:
@@ -345,8 +247,6 @@ def _place_or_purpose_or_day_q(q: str) -> Q:
 
 
 def _ascii_digits(text: str) -> str:
-    from khmer.digits import from_khmer_digits
-
     text = from_khmer_digits(text).removeprefix("No.").removeprefix("លេខ").lstrip("#")
     return "".join(ch for ch in text if not ch.isspace())
 

@@ -12,16 +12,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from common import queue
+from common.templatetags.portal import day, num
+from common.uploads import check_upload
 from ministry.audit import audit
 from ministry.models import Official, Role, Unit
 from ministry.roles import has_role, official_of
-from portal import queue
-from portal.templatetags.portal import day, num
 
 from . import events, limits, rules, trail
 from .models import (
@@ -36,7 +36,6 @@ from .models import (
     Traveller,
 )
 from .permissions import acting_for, clerk_issuer, in_returns_office, may_file_return, may_rerender, may_submit
-from .uploads import check_upload
 
 
 class TransitionRefused(Exception):

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal import queue
+from common import queue
 
 from .rendering import render_document, retry_pending
 from .services import orders_mark_overdue

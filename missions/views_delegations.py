@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ministry.models import Role
 from ministry.roles import has_role, official_of
-from portal.forms import apply_errors
+from common.forms import apply_errors
 
 from . import services as s
 from .forms import DelegationForm

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from common.language import khmer_and_english, reads_english
+from common.uploads import check_upload
 from khmer.digits import khmer_digits_in_text
-from ministry.models import Role, reads_english
-from ministry.roles import has_role, official_of
+from ministry.models import Role
+from ministry.roles import has_role
 
 from .documents.package import return_package as build_return_package
 from .documents.render import revocation
@@ -27,7 +29,6 @@ from .models import LegStamp, MissionOrder, OrderDocument, State
 from .permissions import in_returns_office, may_rerender, works_for_issuer
 from .selectors import order_for
 from . import services
-from .uploads import check_upload
 
 # --- who may do what -----------------------------------------------------------------------
 
@@ -111,12 +112,12 @@ def return_package(request, pk):
 
 
 STATE_LABELS = {
-    # state -> (css key, Khmer, English): the public page shows both languages
-    State.ISSUED: ("valid", "មានសុពលភាព", "Valid"),
-    State.RETURNED: ("valid", "មានសុពលភាព (បានដាក់ឯកសារប្រគល់ត្រឡប់)", "Valid (return filed)"),
-    State.SENT_BACK: ("valid", "មានសុពលភាព", "Valid"),
-    State.REVOKED: ("revoked", "បានទុកជានិរាករណ៍", "Revoked"),
-    State.ACCEPTED: ("closed", "បានបិទ (ឯកសារប្រគល់ត្រឡប់ត្រូវបានទទួលយក)", "Closed (return accepted)"),
+    # state -> (css key, label): the public page shows the label in both languages
+    State.ISSUED: ("valid", gettext_lazy("Valid")),
+    State.RETURNED: ("valid", gettext_lazy("Valid (return filed)")),
+    State.SENT_BACK: ("valid", gettext_lazy("Valid")),
+    State.REVOKED: ("revoked", gettext_lazy("Revoked")),
+    State.ACCEPTED: ("closed", gettext_lazy("Closed (return accepted)")),
 }
 
 
@@ -156,7 +157,8 @@ def verify(request, token):
             result = check_file(upload.read(), order)
     else:
         form = HashCheckForm()
-    key, state_km, state_en = STATE_LABELS[order.state]
+    key, label = STATE_LABELS[order.state]
+    state_km, state_en = khmer_and_english(label)
     legs = list(order.legs.select_related("from_province", "to_province"))
     seen, destinations = set(), []
     for leg in legs:

@@ -1,13 +1,13 @@
 """The uploaded scans of an order, streamed to those who may see the order."""
 
-import filetype
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from . import selectors, uploads
+from common import uploads
+
+from . import selectors
 from .models import LegStamp, MissionOrder
 
 
@@ -41,20 +41,4 @@ def file(request, kind, pk):
         handle = stored.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    kind_guess = filetype.guess(handle.read(8192))
-    handle.seek(0)
-    mime = kind_guess.mime if kind_guess else "application/octet-stream"
-    name = f"order-{order.pk}-{kind}-{pk}"
-    if mime in uploads.VIEWABLE_IMAGES and request.GET.get("original") != "1":
-        # Shown inline only as the portal's own re-encoded JPEG (HEIC photos too, which most browsers cannot
-        # show); the stored original downloads with ?original=1.
-        with handle:
-            response = HttpResponse(uploads.image_for_view(handle), content_type="image/jpeg")
-        response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
-    else:
-        # Everything else, PDFs included, is a download: never rendered by the browser in the portal's origin.
-        ext = uploads.EXTENSIONS.get(mime, "bin")
-        response = FileResponse(handle, content_type=mime, as_attachment=True, filename=f"{name}.{ext}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.file_response(handle, f"order-{order.pk}-{kind}-{pk}", original=request.GET.get("original") == "1")

@@ -13,7 +13,7 @@ from ministry.roles import has_role
 from . import selectors
 from .exports import export_response
 from .forms import FilterForm, filter_fields_html
-from .rows import column_labels, order_rows
+from .fast_lists import RowPaginator, add_travellers_and_places, column_labels, order_rows
 
 
 PAGE_SIZE = 50
@@ -44,8 +44,8 @@ def _queue(request, name):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return export_response(selectors.with_list_data(qs), export, name)
-    page = selectors.RowPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.add_travellers_and_places(list(page.object_list))
+    page = RowPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = add_travellers_and_places(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)

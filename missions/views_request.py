@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common import uploads
+from common.forms import apply_errors
 from ministry.models import Province
 from ministry.roles import official_of
-from portal.forms import apply_errors
 
-from . import held, selectors, uploads
+from . import held, selectors
 from . import services as s
 from .forms import LegForm, OrderForm, leg_prefixes, travellers_choices_for
 from .models import State

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ministry.roles import official_of
-from portal.forms import apply_errors
-from portal.templatetags.portal import num
+from common.forms import apply_errors
+from common.templatetags.portal import num
 
 from . import selectors
 from . import services as s

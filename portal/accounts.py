@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
@@ -27,7 +28,7 @@ from khmer.digits import from_khmer_digits
 
 
 def address_failure_limit() -> int:
-    return int(getattr(settings, "AXES_ADDRESS_FAILURE_LIMIT", 20))
+    return settings.AXES_ADDRESS_FAILURE_LIMIT
 
 
 class AddressLimitedAxesHandler(AxesDatabaseHandler):
@@ -35,7 +36,6 @@ class AddressLimitedAxesHandler(AxesDatabaseHandler):
 
     def get_failures(self, request, credentials=None) -> int:
         failures = super().get_failures(request, credentials)
-        from axes.models import AccessAttempt
 
         address = getattr(request, "axes_ip_address", None)
         if not address:

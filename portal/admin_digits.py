@@ -41,7 +41,7 @@ class AdminKhmerDigitsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = "/" + getattr(settings, "ADMIN_URL_PREFIX", "admin/")
+        self.prefix = "/" + settings.ADMIN_URL_PREFIX
 
     def __call__(self, request):
         response = self.get_response(request)

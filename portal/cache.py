@@ -7,14 +7,13 @@ per call with its class name only.
 
 import logging
 
+import redis
 from django.core.cache.backends.redis import RedisCache
 
 log = logging.getLogger(__name__)
 
 
 def _redis_errors():
-    import redis
-
     return (redis.exceptions.RedisError, OSError)
 
 

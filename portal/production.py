@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import _DEV_KEY, PDF_SIGNING_DEMO_PASSWORD, PDF_SIGNING_PASSWORD, SECRET_KEY, env, env_bool
+from .settings import (
+    _DEV_KEY, INSTALLED_APPS, PDF_SIGNING_DEMO_PASSWORD, PDF_SIGNING_PASSWORD, SECRET_KEY, env, env_bool,
+)
 
 if SECRET_KEY == _DEV_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) for production.")
@@ -22,6 +24,7 @@ if _site.scheme != "https" or not _site.hostname or _site.hostname in ("localhos
 if not env.str("PDF_SIGNING_P12", default="") or PDF_SIGNING_PASSWORD == PDF_SIGNING_DEMO_PASSWORD:
     raise ImproperlyConfigured("Set PDF_SIGNING_P12, PDF_SIGNING_PASSWORD and PDF_SIGNING_TRUST (the issuer's key) for production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "bench"]  # seed_scale fills development databases only
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

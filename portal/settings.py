@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "finance",
     "inbox",
     "portal",
+    "common",
+    "bench",  # manage.py seed_scale, for benchmarks; portal.production leaves it out
 ]
 
 MIDDLEWARE = [
@@ -144,15 +146,12 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5, "socket_connect_timeout": 5}
 else:
-    _queue_dir = VAR_DIR / "celery" / "queue"
-    _processed_dir = VAR_DIR / "celery" / "processed"
-    for _folder in (_queue_dir, _processed_dir, VAR_DIR / "celery" / "control"):
-        _folder.mkdir(parents=True, exist_ok=True)
+    # The folders are made by the Celery app when it is first configured (portal/celery.py), not here.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(_processed_dir),
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
@@ -257,6 +256,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+ADMIN_URL_PREFIX = "admin/"
+# The bare page that benchmarks compare every page with (bench/pages.py, bench/load); on with DEBUG.
+EXPOSE_TRIVIAL_VIEW = env_bool("EXPOSE_TRIVIAL_VIEW", False)
 RATELIMIT_VIEW = "portal.views.ratelimited"
 RATELIMIT_FAIL_OPEN = True  # with the cache away, public pages stay up (tokens are 192 bits)
 

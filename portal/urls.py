@@ -30,8 +30,8 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("finance/", include("finance.urls")),
     path("inbox/", include("inbox.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL_PREFIX, admin.site.urls),
 ]
-if settings.DEBUG or getattr(settings, "EXPOSE_TRIVIAL_VIEW", False):
+if settings.DEBUG or settings.EXPOSE_TRIVIAL_VIEW:
     urlpatterns += [path("_trivial/", views.trivial, name="trivial"),
                     path("_trivial/page/", views.trivial_page, name="trivial_page")]

@@ -2,13 +2,13 @@
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 
+from common.language import reads_english
 from khmer.digits import to_khmer_digits
 
 
 def _in_reader_digits(text: str) -> str:
-    return text if (get_language() or "km")[:2] == "en" else to_khmer_digits(text)
+    return text if reads_english() else to_khmer_digits(text)
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -27,9 +28,6 @@ def healthz(request):
 @require_GET
 def favicon(request):
     """``/favicon.ico``, which browsers ask for whatever the page names: the icon itself, cached for a day."""
-    from django.contrib.staticfiles import finders
-    from django.http import FileResponse, Http404
-
     path = finders.find("favicon.ico")
     if path is None:
         raise Http404

@@ -151,7 +151,7 @@ def test_the_clash_message_names_the_traveller_links_the_other_order_and_counts_
         client, khmer_names, khmer_catalogue):
     from datetime import timedelta
 
-    from portal.templatetags.portal import day
+    from common.templatetags.portal import day
     from tests.factories import order_input
     from missions import services as s
 

@@ -1,8 +1,16 @@
 """``{% order_costs order %}`` (the estimate and settlement on the order page) and money filters."""
 
-from django import template
+import datetime
+from decimal import Decimal
 
+from django import template
+from django.utils import timezone
+
+from finance.allowances import to_riel
 from finance.money import number_text, riel_text, usd_text
+from finance.views import order_costs_panel
+from khmer.dates import month_name
+from khmer.digits import to_khmer_digits
 
 register = template.Library()
 
@@ -27,7 +35,6 @@ def riel_of(value, costing):
     """Dollars in riel at the exchange rate of ``costing``'s (or a settlement's) rate table."""
     if value is None or costing is None:
         return ""
-    from finance.allowances import to_riel
 
     rate = getattr(costing, "riel_per_usd", None) or costing.table.riel_per_usd
     return riel_text(to_riel(value, rate))
@@ -52,8 +59,6 @@ def percent(value):
 
 @register.inclusion_tag("finance/_order_costs.html", takes_context=True)
 def order_costs(context, order):
-    from finance.views import order_costs_panel
-
     request = context.get("request")
     panel = order_costs_panel(request.user if request else None, order)
     panel["csrf_token"] = context.get("csrf_token")
@@ -65,8 +70,6 @@ def order_costs(context, order):
 
 @register.filter
 def kh(value):
-    from khmer.digits import to_khmer_digits
-
     if value is None or value == "":
         return ""
     return to_khmer_digits(str(value))
@@ -79,20 +82,12 @@ def kh_int(value):
 
 @register.filter
 def kh_money(value):
-    from decimal import Decimal
-
     return number_text(Decimal(value), "km", places=2) if value not in (None, "") else ""
 
 
 @register.filter
 def kh_date(value):
     """``០៥/០៣/២០២៦``: a date (or ISO text, or a moment in Phnom Penh time) in Khmer digits."""
-    import datetime
-
-    from django.utils import timezone
-
-    from khmer.digits import to_khmer_digits
-
     if not value:
         return ""
     if isinstance(value, str):
@@ -104,6 +99,4 @@ def kh_date(value):
 
 @register.filter
 def kh_month(value):
-    from khmer.dates import month_name
-
     return month_name(int(value))

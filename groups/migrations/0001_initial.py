@@ -4,7 +4,7 @@ import django.core.files.storage
 import django.db.models.deletion
 import django.utils.timezone
 import groups.models
-import missions.storage
+import common.storage
 import pathlib
 from django.conf import settings
 from django.db import migrations, models
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('meeting_time', models.TimeField(blank=True, null=True, verbose_name='meeting time')),
                 ('meeting_place', models.CharField(blank=True, max_length=200, verbose_name='meeting place')),
                 ('agenda', models.TextField(blank=True, verbose_name='agenda')),
-                ('attachment', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath(), verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath(), verbose_name='attachment')),
                 ('attachment_type', models.CharField(blank=True, editable=False, max_length=40)),
                 ('attachment_name', models.CharField(blank=True, editable=False, max_length=200)),
                 ('state', models.CharField(choices=[('pending', 'Waiting for moderation'), ('published', 'Published'), ('rejected', 'Rejected')], db_index=True, default='pending', max_length=10, verbose_name='state')),

@@ -12,12 +12,12 @@ from django.utils import timezone, translation
 from PIL import Image, ImageOps
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
+from common.uploads import check_upload  # noqa: F401  (registers the HEIC opener when available)
 from khmer.calendar import lunar_line
 from khmer.dates import solar_date_line
 from khmer.digits import to_khmer_digits
 
 from ..models import LegStamp, MissionOrder, OrderDocument
-from ..uploads import check_upload  # noqa: F401  (registers the HEIC opener when available)
 from .render import (
     CAPITAL_KM,
     break_html,

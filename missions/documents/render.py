@@ -24,6 +24,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from pypdf import PdfReader
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
 
 from khmer.calendar import lunar_line, lunar_line_en
 from khmer.dates import solar_date_line, solar_date_line_en
@@ -31,7 +34,7 @@ from khmer.digits import khmer_digits_in_text, to_khmer_digits
 from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 from ministry.models import HONORIFIC_EN, Unit
 
-from ..models import Basis, MissionOrder, OrderDocument, OrderLog, State
+from ..models import Basis, Means, MissionOrder, OrderDocument, OrderLog, State
 from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
@@ -40,24 +43,12 @@ TEMPLATE = "missions/documents/order.html"
 CAPITAL_KM = "រាជធានីភ្នំពេញ"
 CAPITAL_EN = "Phnom Penh"
 
-MEANS_KM = {
-    "ministry_car": "រថយន្តក្រសួង",
-    "private_car": "រថយន្តផ្ទាល់ខ្លួន",
-    "bus": "រថយន្តក្រុង",
-    "plane": "យន្តហោះ",
-    "boat": "ទូក",
-    "train": "រថភ្លើង",
-    "motorbike": "ម៉ូតូ",
-}
-MEANS_EN = {
-    "ministry_car": "Ministry car",
-    "private_car": "Private car",
-    "bus": "Bus",
-    "plane": "Plane",
-    "boat": "Boat",
-    "train": "Train",
-    "motorbike": "Motorbike",
-}
+def means_label(code: str, language: str) -> str:
+    """How the paper names a means of travel: the catalogue's label, as on the screens."""
+    if code not in Means.values:
+        return code
+    with translation.override(language):
+        return str(Means(code).label)
 
 
 # --- what goes on the paper ---------------------------------------------------------------
@@ -266,7 +257,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
         )
         for i, t in enumerate(travellers, start=1)
     ]
-    means = _unique((MEANS_EN if en else MEANS_KM).get(leg.means, leg.means) for leg in legs)
+    means = _unique(means_label(leg.means, lang) for leg in legs)
     # the places travelled to, without the place the mission starts from and returns to
     home = legs[0].origin(lang) if legs else None
     destinations = _unique(leg.destination(lang) for leg in legs if leg.destination(lang) != home)
@@ -310,7 +301,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
                 destination=leg.destination(lang),
                 date=_date(leg.travel_date, en),
                 date_short=numeric_date(leg.travel_date, en),
-                means=(MEANS_EN if en else MEANS_KM).get(leg.means, leg.means),
+                means=means_label(leg.means, lang),
                 language=lang,
             )
             for leg in legs
@@ -447,8 +438,6 @@ PRINT_CSS = "static/css/order-print.css"
 def _font_config():
     global _fonts
     if _fonts is None:
-        from weasyprint.text.fonts import FontConfiguration
-
         _fonts = FontConfiguration()
     return _fonts
 
@@ -457,8 +446,6 @@ def order_stylesheet():
     """The print CSS of the order, parsed once per process."""
     global _css
     if _css is None:
-        from weasyprint import CSS
-
         _css = CSS(filename=str(settings.BASE_DIR / PRINT_CSS), font_config=_font_config())
     return _css
 
@@ -498,8 +485,6 @@ def _install_actual_text():
 def render_html_document(html: str, stylesheets=None):
     """Lay ``html`` out with WeasyPrint (the layout tree is what tests inspect); the order's
     print CSS unless other ``stylesheets`` are given (``[]`` for none)."""
-    from weasyprint import HTML
-
     _install_actual_text()
     if stylesheets is None:
         stylesheets = [order_stylesheet()]
@@ -516,8 +501,6 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
 
 def render_sheet_pdf(sheet: OrderSheet) -> bytes:
     """The PDF of one version: everything printed comes from ``sheet``."""
-    from weasyprint import Attachment
-
     document = render_html_document(sheet_html(sheet))
     meta = document.metadata
     title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
@@ -576,7 +559,5 @@ def frozen_sheet(doc: OrderDocument) -> OrderSheet:
 
 
 def page_count(data: bytes) -> int:
-    from pypdf import PdfReader
-
     return len(PdfReader(io.BytesIO(data)).pages)
 

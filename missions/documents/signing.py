@@ -20,8 +20,24 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
+from asn1crypto import pem
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +61,6 @@ def _stamp(path: Path):
 
 def signer():
     """The issuer's signer, loaded once per process (again when the file changes)."""
-    from pyhanko.sign import signers
-
     path = Path(settings.PDF_SIGNING_P12)
     key = (_stamp(path), settings.PDF_SIGNING_PASSWORD)
     if key not in _signer_cache:
@@ -61,13 +75,11 @@ def signer():
 
 def trust_roots():
     """The certificates a signature must chain to (PEM file ``PDF_SIGNING_TRUST``)."""
-    from asn1crypto import pem, x509
-
     path = Path(settings.PDF_SIGNING_TRUST)
     key = _stamp(path)
     if key not in _trust_cache:
         data = path.read_bytes()
-        certs = [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+        certs = [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
         _trust_cache.clear()
         _trust_cache[key] = certs
     return _trust_cache[key]
@@ -94,9 +106,6 @@ def _reserved(issuer) -> int:
     margin of 50 %."""
     key = (issuer.signing_cert.sha256, tuple(sorted(c.sha256 for c in issuer.cert_registry)))
     if key not in _reserve_cache:
-        from cryptography.hazmat.primitives import hashes
-        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-
         digest = hashes.Hash(hashes.SHA256()).finalize()
         attrs = PdfCMSSignedAttributes(signing_time=datetime.datetime.now(datetime.timezone.utc))
         dummy = _run(lambda: issuer.async_sign(digest, "sha256", dry_run=True, use_pades=True,
@@ -109,10 +118,6 @@ def _reserved(issuer) -> int:
 
 def sign_pdf(data: bytes, *, reason: str = "", location: str = "") -> bytes:
     """``data`` (a PDF) with the issuer's PAdES signature added as an incremental update."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko.sign.fields import SigSeedSubFilter
-
     issuer = signer()
     reserved = _reserved(issuer)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -146,12 +151,6 @@ class SignatureCheck:
 
 
 def check_pdf(data: bytes) -> SignatureCheck:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation import async_validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -183,12 +182,6 @@ def make_demo_certificates(folder: Path, password: str, *, common_name: str = "M
                            now: datetime.datetime | None = None) -> tuple[Path, Path]:
     """Make a demo CA (``ca.pem``) and a signing certificate issued by it with its key (``signer.p12``,
     protected by ``password``) in ``folder``. For the embedded default and tests, never production."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
     now = now or datetime.datetime.now(datetime.timezone.utc)
     folder.mkdir(parents=True, exist_ok=True)
 

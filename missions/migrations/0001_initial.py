@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
 import missions.models
-import missions.storage
+import common.storage
 import pathlib
 from django.conf import settings
 from django.db import migrations, models
@@ -32,10 +32,10 @@ class Migration(migrations.Migration):
                 ('invitation_sender', models.CharField(blank=True, max_length=200, verbose_name='inviting body')),
                 ('invitation_number', models.CharField(blank=True, max_length=60, verbose_name='letter number')),
                 ('invitation_date', models.DateField(blank=True, null=True, verbose_name='letter date')),
-                ('invitation_scan', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath(), verbose_name='scanned letter')),
+                ('invitation_scan', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath(), verbose_name='scanned letter')),
                 ('approval_date', models.DateField(blank=True, null=True, verbose_name='approval date')),
                 ('approval_note', models.TextField(blank=True, verbose_name='approval note')),
-                ('approval_scan', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath(), verbose_name='scanned approval')),
+                ('approval_scan', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath(), verbose_name='scanned approval')),
                 ('departure_date', models.DateField(verbose_name='departure date')),
                 ('return_date', models.DateField(verbose_name='return date')),
                 ('year', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('verification_token', models.CharField(default=missions.models.new_verification_token, editable=False, max_length=64, unique=True)),
                 ('reason', models.TextField(blank=True, help_text='Last rejection, revocation or send-back reason.', verbose_name='reason')),
                 ('report_text', models.TextField(blank=True, verbose_name='mission report')),
-                ('report_file', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath(), verbose_name='report attachment')),
+                ('report_file', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath(), verbose_name='report attachment')),
                 ('returned_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('overdue_since', models.DateField(blank=True, db_index=True, editable=False, null=True, verbose_name='overdue since')),
                 ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(default='km', max_length=2)),
                 ('status', models.CharField(choices=[('pending', 'Waiting to render'), ('ready', 'Ready'), ('failed', 'Render failed')], db_index=True, default='pending', max_length=8)),
                 ('reason', models.CharField(blank=True, max_length=200)),
-                ('file', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath())),
+                ('file', models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath())),
                 ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('size', models.PositiveIntegerField(default=0)),
                 ('render_ms', models.PositiveIntegerField(default=0)),
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('departed_on', models.DateField(verbose_name='departed on')),
                 ('arrived_on', models.DateField(verbose_name='arrived on')),
-                ('scan', models.FileField(max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=missions.storage._RandomPath(), verbose_name='stamped visa sheet')),
+                ('scan', models.FileField(max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=common.storage._RandomPath(), verbose_name='stamped visa sheet')),
                 ('scan_type', models.CharField(blank=True, max_length=40)),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -4,7 +4,7 @@ import django.core.files.storage
 import django.db.models.deletion
 import django.utils.timezone
 import missions.models
-import missions.storage
+import common.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='orderdocument',
             name='file',
-            field=models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None), upload_to=missions.storage._RandomPath(), verbose_name='file'),
+            field=models.FileField(blank=True, max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None), upload_to=common.storage._RandomPath(), verbose_name='file'),
         ),
         migrations.AlterField(
             model_name='orderdocument',

@@ -71,6 +71,28 @@ def test_unit_tree_paths_follow_a_move(cast):
 
 
 @pytest.mark.django_db
+def test_a_move_rewrites_the_whole_subtree_in_one_statement(cast, django_assert_num_queries):
+    top = cast.unit_a
+    below = [cast.unit_a_office]
+    for depth in range(3):  # a deeper tree than the cast's: the number of statements must not follow it
+        below.append(Unit.objects.create(code=f"DEEP{depth}", parent=below[-1], name_km="ក", name_en="d"))
+    sibling = Unit.objects.create(code="SIB", parent=top.parent, name_km="ខ", name_en="s")
+    sibling_path = sibling.path
+    target = Unit.objects.get(code="GDSERVICE")
+    top.parent = target
+    with django_assert_num_queries(2):  # the unit's row, then the paths of it and all under it
+        top.save()
+    assert top.path == f"{target.path}{top.pk}/"
+    expected = top.path
+    for unit in below:
+        unit.refresh_from_db()
+        expected = f"{expected}{unit.pk}/"
+        assert unit.path == expected
+    sibling.refresh_from_db()
+    assert sibling.path == sibling_path
+
+
+@pytest.mark.django_db
 def test_a_provincial_department_needs_its_province(cast):
     unit = Unit(code="PDCS-X", parent=Unit.objects.get(code="MCS"), kind="provincial", name_km="x", name_en="x")
     with pytest.raises(ValidationError):

@@ -1,4 +1,4 @@
-"""List rows are written in Python (missions/rows.py): they must say what the models say, escape what
+"""List rows are written in Python (missions/fast_lists.py): they must say what the models say, escape what
 the database holds, page in the queue's order, and keep the approve button working."""
 
 import re
@@ -13,14 +13,14 @@ from ministry.models import Official
 from missions import selectors
 from missions import services as s
 from missions.models import Leg, MissionOrder
-from missions.rows import order_rows
+from missions.fast_lists import ROW_FIELDS, RowPaginator, add_travellers_and_places, order_rows, row_values
 from tests.factories import make_order, order_input
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows_html(qs, request, **kwargs):
-    rows = selectors.add_travellers_and_places(list(selectors.row_values(qs)))
+    rows = add_travellers_and_places(list(row_values(qs)))
     return {int(m.group(1)): m.group(0) for m in re.finditer(r'<tr>\n  <td data-label="[^"]*"><a href="/missions/(\d+)/">.*?</tr>',
                                                               order_rows(request, rows, detail_url="/missions/", **kwargs), re.S)}
 
@@ -85,8 +85,8 @@ def test_later_pages_read_their_keys_first_and_keep_the_queue_order(cast):
     for qs in (selectors.unit_queue(cast.leader.user), selectors.approval_queue(cast.leader.user)):
         expected = list(qs.values_list("id", flat=True))
         assert len(expected) == 7
-        paginator = selectors.RowPaginator(qs, 3)
+        paginator = RowPaginator(qs, 3)
         assert paginator.count == 7 and paginator.num_pages == 3
         pages = [[row["id"] for row in paginator.page(n).object_list] for n in (1, 2, 3)]
         assert pages == [expected[:3], expected[3:6], expected[6:]]
-        assert set(paginator.page(2).object_list[0]) == set(selectors.ROW_FIELDS)
+        assert set(paginator.page(2).object_list[0]) == set(ROW_FIELDS)

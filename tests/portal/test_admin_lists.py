@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.admin.templatetags import admin_list
 
-from portal.admin_lists import BoundedCountPaginator
+from common.admin_lists import BoundedCountPaginator
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db

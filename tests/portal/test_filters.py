@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from common.templatetags.portal import clock, day, day_time, num
 from khmer.digits import to_khmer_digits
-from portal.templatetags.portal import clock, day, day_time, num
 from tests.factories import make_order
 
 MOMENT = datetime.datetime(2026, 11, 25, 7, 5, tzinfo=datetime.timezone.utc)  # 14:05 in Phnom Penh

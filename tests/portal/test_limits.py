@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from common import limits
 from missions import services as s
 from missions.models import MissionOrder
-from portal import limits
 from tests.factories import make_order, order_input
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ when it rolls back, and an unknown name fails at once (inside the transaction th
 import pytest
 from django.db import transaction
 
-from portal import queue
+from common import queue
 
 pytestmark = pytest.mark.django_db
 

@@ -80,3 +80,22 @@ def test_service_urls_switch_to_postgresql_and_redis():
                   code=code).stdout.split()
     assert out[0] == "django.db.backends.postgresql"
     assert out[1] == "redis://127.0.0.1:6379/3"
+
+
+def test_reading_the_settings_makes_no_folder_the_celery_app_makes_the_broker_s(tmp_path):
+    var = tmp_path / "var"
+    read = _django({"PORTAL_VAR_DIR": str(var)})
+    assert read.returncode == 0 and not var.exists()
+    code = ("import django; django.setup(); from portal.celery import app; "
+            "c = app.connection_for_write(); c.ensure_connection(max_retries=1); c.release()")
+    sent = _django({"PORTAL_VAR_DIR": str(var)}, code=code)
+    assert sent.returncode == 0, sent.stderr
+    assert sorted(p.name for p in (var / "celery").iterdir()) == ["control", "processed", "queue"]
+
+
+def test_the_benchmark_seeding_app_is_not_installed_in_production():
+    extra = {"ALLOWED_HOSTS": "portal.example", "SECRET_KEY": "k" * 60, "SITE_URL": "https://portal.example",
+             **SIGNING_ENV}
+    code = "from django.conf import settings; print('bench' in settings.INSTALLED_APPS)"
+    assert _django({}, code=code).stdout.strip() == "True"
+    assert _django(extra, code=code, module="portal.production").stdout.strip() == "False"

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from common import pdf_active
+from common.uploads import check_upload
 from missions.models import LegStamp, MissionOrder
-from missions.uploads import check_upload
 from tests.factories import jpeg_bytes, make_order, pdf_bytes, png_bytes
 from tests.proof import hostile_pdfs
 
@@ -164,8 +165,6 @@ def test_check_upload_accepts_real_scans(good):
 @pytest.mark.parametrize("name", list(hostile_pdfs.HOSTILE))
 def test_hostile_pdfs_are_refused_by_the_object_tree_check_itself(name):
     """Each is refused by the parsed-object check (names normalised), not only by a byte pattern."""
-    from missions import pdf_active
-
     with pytest.raises((pdf_active.ActiveContent, pdf_active.TooComplex)):
         pdf_active.inspect(hostile_pdfs.HOSTILE[name]())
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.language import reads_english
+from khmer.dates import short_date, short_date_en
 from khmer.digits import to_khmer_digits
 
 # Characters. Long texts fit on the order's single page and in one or two Telegram messages (4,096 each).
@@ -42,7 +43,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def number(n: int) -> str:
     """``n`` in the reader's digits: Khmer digits in Khmer text."""
     text = f"{n:,}"
-    return to_khmer_digits(text) if (get_language() or "km").startswith("km") else text
+    return text if reads_english() else to_khmer_digits(text)
 
 
 def one_line(value) -> str:
@@ -71,20 +72,20 @@ def require_length(field: str, value, limit: int) -> None:
 
 
 def _day(d: date) -> str:
-    from khmer.dates import short_date, short_date_en
+    return short_date_en(d) if reads_english() else short_date(d)
 
-    return short_date(d) if (get_language() or "km").startswith("km") else short_date_en(d)
+
+def _check_window(errors: dict, field: str, value: date | None, first: date, last: date, message: str) -> None:
+    """``message`` (naming ``%(first)s`` and ``%(last)s``) on ``field`` when ``value`` is outside [first, last]."""
+    if value is not None and not (first <= value <= last):
+        errors.setdefault(field, message % {"first": _day(first), "last": _day(last)})
 
 
 def check_departure(errors: dict, field: str, departure: date | None, today: date | None = None) -> None:
     """A departure within ``DEPARTURE_WINDOW`` of today."""
-    if departure is None:
-        return
     today = today or timezone.localdate()
-    first, last = today - DEPARTURE_WINDOW, today + DEPARTURE_WINDOW
-    if not (first <= departure <= last):
-        errors.setdefault(field, _("The departure date must be between %(first)s and %(last)s.") % {
-            "first": _day(first), "last": _day(last)})
+    _check_window(errors, field, departure, today - DEPARTURE_WINDOW, today + DEPARTURE_WINDOW,
+                  _("The departure date must be between %(first)s and %(last)s."))
 
 
 def check_mission_length(errors: dict, field: str, departure: date | None, ret: date | None) -> None:
@@ -94,13 +95,9 @@ def check_mission_length(errors: dict, field: str, departure: date | None, ret: 
 
 def check_letter_date(errors: dict, field: str, letter: date | None, today: date | None = None) -> None:
     """A letter (invitation, approval) dated at most three years ago and at most a year ahead (typing errors)."""
-    if letter is None:
-        return
     today = today or timezone.localdate()
-    first, last = today - PAST_LETTER, today + DEPARTURE_WINDOW
-    if not (first <= letter <= last):
-        errors.setdefault(field, _("The letter's date must be between %(first)s and %(last)s.") % {
-            "first": _day(first), "last": _day(last)})
+    _check_window(errors, field, letter, today - PAST_LETTER, today + DEPARTURE_WINDOW,
+                  _("The letter's date must be between %(first)s and %(last)s."))
 
 
 def legs_message(count: int) -> str:

@@ -16,7 +16,10 @@ walked, wherever it hangs: the catalogue, pages, annotations, outlines, name tre
 
 import base64
 import binascii
+import io
 import zlib
+
+import pikepdf
 
 ALLOWED_ACTIONS = {"/GoTo", "/URI"}
 SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
@@ -50,8 +53,6 @@ class TooComplex(Exception):
 
 def inspect(data: bytes, *, allow_embedded: bool = False) -> None:
     """Raise ``ActiveContent`` or ``TooComplex`` for a PDF that must not be stored; return quietly otherwise."""
-    import pikepdf
-
     with pikepdf.open(_bytes_io(data)) as pdf:
         budget = [TOTAL_CAP]
         seen: set = set()
@@ -65,20 +66,14 @@ def inspect(data: bytes, *, allow_embedded: bool = False) -> None:
 
 
 def _bytes_io(data):
-    import io
-
     return io.BytesIO(data)
 
 
 def _name(value) -> str | None:
-    import pikepdf
-
     return str(value) if isinstance(value, pikepdf.Name) else None
 
 
 def _walk(obj, seen, allow_embedded, budget, depth):
-    import pikepdf
-
     if depth > 200:
         raise TooComplex("depth")
     if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
@@ -147,8 +142,6 @@ def _check_action(d, action):
         text = uri.decode("latin-1").strip().lower()
         if not text.startswith(SAFE_URI_SCHEMES):
             raise ActiveContent("link to a non-web address")
-    import pikepdf
-
     nxt = d.get("/Next")
     if nxt is not None:
         for item in (list(nxt) if isinstance(nxt, pikepdf.Array) else [nxt]):

@@ -12,10 +12,12 @@ starting with ``SC``) are counted and only the difference is added; with the
 counts already reached it changes nothing.
 """
 
+import io
 import random
 import time
 from collections import defaultdict
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import time as dtime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -23,7 +25,9 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from PIL import Image
 
+from common.storage import private_storage
 from ministry.models import Official, Position, PositionHolding, Province, Role, Unit
 from ministry.services import organisation_load
 from missions.models import (
@@ -37,7 +41,6 @@ from missions.models import (
     State,
     Traveller,
 )
-from missions.storage import private_storage
 
 PREFIX = "SC"
 BATCH = 2000
@@ -340,7 +343,7 @@ class Command(BaseCommand):
                 km, en = unit_names[p[1]]
                 travellers.append(Traveller(order=o, official_id=p[0], is_head=i == 0, sort=i, position_km=p[2],
                                             position_en=p[3], unit_km=km, unit_en=en))
-            here = capital
+            here, prev_foreign = capital, None
             for seq in range(1, leg_count + 1):
                 last = seq == leg_count and leg_count > 1
                 when = o.return_date if last else o.departure_date
@@ -398,10 +401,6 @@ def _ancestors(path):
 
 
 def _tiny_png():
-    import io
-
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (30, 30, 160)).save(buf, "PNG")
     return buf.getvalue()

@@ -3,18 +3,14 @@
 import datetime
 
 from django import template
-from django.utils import timezone
-from django.utils import translation
-from django.utils.translation import get_language
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
 
+from common.language import reads_english
 from khmer.dates import short_date, short_date_en
 from khmer.digits import to_khmer_digits
 
 register = template.Library()
-
-
-def _english():
-    return (get_language() or "km")[:2] == "en"
 
 
 @register.filter
@@ -22,7 +18,7 @@ def num(value):
     """A number in the reader's digits: ១២ on Khmer pages, 12 on English ones. Anything else unchanged."""
     if isinstance(value, bool) or not isinstance(value, int):
         return value
-    return str(value) if _english() else to_khmer_digits(value)
+    return str(value) if reads_english() else to_khmer_digits(value)
 
 
 @register.filter
@@ -32,7 +28,7 @@ def day(value):
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return short_date_en(value) if _english() else short_date(value)
+    return short_date_en(value) if reads_english() else short_date(value)
 
 
 @register.filter
@@ -51,14 +47,14 @@ def clock(value):
         return ""
     local = timezone.localtime(value) if isinstance(value, datetime.datetime) and timezone.is_aware(value) else value
     text = local.strftime("%H:%M")
-    return text if _english() else to_khmer_digits(text)
+    return text if reads_english() else to_khmer_digits(text)
 
 
 @register.simple_tag
 def other_language(msgid, **values):
     """``msgid`` in the language the reader is not using (Khmer for English readers and back), for pages
     that must be read in both, such as the public verification page. ``values`` fill %(name)s."""
-    khmer = _english()
+    khmer = reads_english()
     with translation.override("km" if khmer else "en"):
         text = translation.gettext(msgid)
     # numbers in the digits of that other language
@@ -70,12 +66,10 @@ def other_language(msgid, **values):
 @register.filter(name="size")
 def file_size(value):
     """A file size in the reader's digits: ២,៤ MB on Khmer pages, 2.4 MB on English ones."""
-    from django.template.defaultfilters import filesizeformat
-
     if value is None or value == "":
         return ""
     text = str(filesizeformat(value)).replace("\xa0", " ")
-    return text if _english() else to_khmer_digits(text)
+    return text if reads_english() else to_khmer_digits(text)
 
 
 @register.filter

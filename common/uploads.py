@@ -2,16 +2,20 @@
 
 import io
 import re
+import unicodedata
 import warnings
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageOps
+from pypdf import PdfReader
 
-from portal.limits import number
-from portal.templatetags.portal import file_size
+from . import pdf_active
+from .limits import number
+from .templatetags.portal import file_size
 
 try:  # HEIC photos from phones, when the decoder is available
     from pillow_heif import register_heif_opener
@@ -38,8 +42,6 @@ HEIC_VIEW_SIZE = 2400  # pixels on the longer side of the JPEG shown for a HEIC 
 def heic_as_jpeg(handle) -> bytes:
     """A JPEG copy of a (checked) HEIC photo for browsers that cannot show HEIC: turned upright by its
     EXIF orientation, at most ``HEIC_VIEW_SIZE`` pixels on its longer side."""
-    from PIL import ImageOps
-
     with Image.open(handle) as image:
         if image.format == "JPEG":
             image.draft("RGB", (HEIC_VIEW_SIZE, HEIC_VIEW_SIZE))  # decode at a reduced scale: bounded memory
@@ -59,8 +61,6 @@ def image_for_view(handle) -> bytes:
 def safe_download_name(name: str, mime: str) -> str:
     """A name that is safe to store and to offer for download: no folders, no control or direction-override
     characters, no second extension, and the extension of the type the content really is."""
-    import unicodedata
-
     base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
     stem = base.split(".", 1)[0] if not base.startswith(".") else ""
@@ -71,6 +71,28 @@ def safe_download_name(name: str, mime: str) -> str:
 
 EXTENSIONS = {**ALLOWED, "image/heic": "heic", "image/heif": "heif"}
 VIEWABLE_IMAGES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
+
+
+def file_response(handle, name: str, *, original: bool = False) -> HttpResponse:
+    """The response for a stored upload (``handle`` open in binary mode; the caller has checked who may see
+    it), named ``name`` plus the extension of what its content is.
+
+    An image is shown inline only as the portal's own re-encoded JPEG (HEIC photos too, which most browsers
+    cannot show); with ``original`` the stored file itself downloads.  Everything else, PDFs included, is a
+    download: never rendered by the browser in the portal's origin."""
+    kind = filetype.guess(handle.read(8192))
+    handle.seek(0)
+    mime = kind.mime if kind else "application/octet-stream"
+    if mime in VIEWABLE_IMAGES and not original:
+        with handle:
+            response = HttpResponse(image_for_view(handle), content_type="image/jpeg")
+        response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
+    else:
+        response = FileResponse(handle, content_type=mime, as_attachment=True,
+                                filename=f"{name}.{EXTENSIONS.get(mime, 'bin')}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def check_upload(upload, *, allow_embedded_files: bool = False) -> str:
@@ -117,8 +139,6 @@ _ACTIVE_PDF = _("The PDF contains scripts, actions, forms, attachments or web co
 
 def _check_pdf_objects(data: bytes, allow_embedded_files: bool) -> None:
     """Every object of the PDF, with names as the reader normalises them (see ``pdf_active``)."""
-    from . import pdf_active
-
     try:
         pdf_active.inspect(data, allow_embedded=allow_embedded_files)
     except pdf_active.ActiveContent as exc:
@@ -196,8 +216,6 @@ def _check_image(data: bytes) -> None:
 
 
 def _check_pdf(data: bytes) -> None:
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
