@@ -210,6 +210,23 @@ class OrderLogInline(LogLabels, ReadOnlyInline):
         return super().get_queryset(request).select_related("actor", "acting_for", "order__issuing_unit")
 
 
+_ORDER_JOINED = ("issuing_unit", "requesting_unit", "requested_by")  # never empty: inner joins
+_ORDER_OFFICIALS = ("approval_leader", "approver", "approved_by", "approved_acting_for", "signer")
+
+
+def _read_officials(order):
+    """The order's other officials (often none yet), read in one query.  Joined to the order as well (eight
+    joins, five of them outer), PostgreSQL spent 9-25 ms choosing the join order of a query then run in 0.3 ms."""
+    from ministry.models import Official
+
+    fields = [MissionOrder._meta.get_field(name) for name in _ORDER_OFFICIALS]
+    keys = {getattr(order, f.attname) for f in fields} - {None}
+    found = Official.objects.in_bulk(keys) if keys else {}
+    for f in fields:
+        key = getattr(order, f.attname)
+        f.set_cached_value(order, None if key is None else found[key])
+
+
 @admin.register(MissionOrder)
 class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
@@ -274,15 +291,17 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
         cached = getattr(request, "_order_object", None)
         if cached is not None and str(cached.pk) == str(object_id):
             return cached
-        qs = self.get_queryset(request).select_related(
-            "issuing_unit", "requesting_unit", "requested_by", "approver", "approved_by", "approved_acting_for",
-            "signer", "approval_leader")
         try:
-            obj = qs.get(pk=int(object_id))
+            obj = self.get_queryset(request).select_related(*_ORDER_JOINED).get(pk=int(object_id))
         except (ValueError, MissionOrder.DoesNotExist):
             return None
+        _read_officials(obj)
         if request.method == "GET":
             request._order_object = obj
+            travellers = getattr(request, "_summary_travellers", None)
+            if travellers is not None and travellers[0] == obj.pk:
+                # The decision buttons ask whether the user travels on the order: the summary has read them.
+                obj._traveller_ids = {t.official_id for t in travellers[1]}
         return obj
 
     def get_inlines(self, request, obj):
@@ -319,6 +338,8 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
         if str(object_id).isdigit():
             extra["summary_travellers"] = list(Traveller.objects.filter(order_id=object_id)
                                                .select_related("official").order_by("sort", "id"))
+            if request.method == "GET":
+                request._summary_travellers = (int(object_id), extra["summary_travellers"])
             extra["summary_legs"] = list(Leg.objects.filter(order_id=object_id)
                                          .select_related("from_province", "to_province").order_by("seq"))
         return super().change_view(request, object_id, form_url, extra_context=extra)

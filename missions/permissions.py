@@ -10,6 +10,10 @@ from ministry.roles import has_role, official_of
 
 
 def _is_traveller(order, official) -> bool:
+    # ``_traveller_ids``: the travellers' keys, when the page showing the order has just read them.
+    known = order.__dict__.get("_traveller_ids")
+    if known is not None:
+        return official.pk in known
     return order.pk is not None and order.travellers.filter(official=official).exists()
 
 
