@@ -18,12 +18,16 @@ from django.contrib.admin.templatetags.admin_list import (
     results,
 )
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from common.admin_lists import BoundedCountAdmin
 
 register = template.Library()
 
@@ -171,13 +175,8 @@ def fast_results(cl):
 def _checkbox_writer(model_admin):
     """The row's selection box as ``BoundedCountAdmin.action_checkbox`` writes it, with the label's translation
     read once per page; None for an admin with a selection box of its own."""
-    from portal.admin_lists import BoundedCountAdmin
-
     if type(model_admin).action_checkbox is not BoundedCountAdmin.action_checkbox:
         return None
-    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-    from django.utils.html import escape
-    from django.utils.translation import gettext
 
     label_format = gettext("Select this object for an action - {}")
     name = escape(ACTION_CHECKBOX_NAME)

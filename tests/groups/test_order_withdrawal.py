@@ -21,6 +21,7 @@ def carried(bot, cast, groups, django_capture_on_commit_callbacks):
     document.file.save("order.pdf", ContentFile(pdf_bytes()), save=False)
     document.status = "ready"
     document.save()
+    services.post_publish_order(order_id=order.pk, document_id=document.pk)  # as the commit asks
     group_notice = Notice.objects.get(channel=groups.lead_tg, kind="post.published")
     assert delivery.deliver(group_notice.pk).status == "sent"
     group_notice.refresh_from_db()
@@ -86,6 +87,7 @@ def test_a_revoked_orders_post_waiting_for_a_broken_channel_is_never_sent(bot, c
     services.channel_mark_broken(channel=groups.lead_tg, reason="Forbidden: bot was kicked from the group chat")
     with django_capture_on_commit_callbacks(execute=False):
         order = make_order(cast, "issued")
+    services.post_publish_order(order_id=order.pk, document_id=order.documents.get().pk)  # as the commit asks
     waiting = Notice.objects.get(channel=groups.lead_tg, kind="post.published")
     assert waiting.state == Notice.State.PAUSED
     _revoke(cast, order, django_capture_on_commit_callbacks)
