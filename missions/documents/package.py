@@ -150,7 +150,7 @@ def return_package(order: MissionOrder) -> bytes:
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(latest_order_pdf(order)), strict=False), import_outline=False)
-    writer.add_outline_item("លិខិតបញ្ជាបេសកកម្ម", 0)
+    writer.add_outline_item(title="លិខិតបញ្ជាបេសកកម្ម", page_number=0)
     parent, current = None, None
     for st, data in scans:
         first = len(writer.pages)
@@ -161,11 +161,11 @@ def return_package(order: MissionOrder) -> bytes:
             writer.add_page(next(photo_pages))
         if st.traveller_id != current:
             current = st.traveller_id
-            parent = writer.add_outline_item(_traveller_text(st), first)
-        writer.add_outline_item(_leg_text(st), first, parent=parent)
+            parent = writer.add_outline_item(title=_traveller_text(st), page_number=first)
+        writer.add_outline_item(title=_leg_text(st), page_number=first, parent=parent)
     report_at = len(writer.pages)
     writer.append(PdfReader(io.BytesIO(report_pdf(order, stamps, sheet)), strict=False), import_outline=False)
-    writer.add_outline_item("របាយការណ៍លទ្ធផលការងារ", report_at)
+    writer.add_outline_item(title="របាយការណ៍លទ្ធផលការងារ", page_number=report_at)
     if order.report_file:
         attached_at = len(writer.pages)
         data = _read(order.report_file)
@@ -176,7 +176,7 @@ def return_package(order: MissionOrder) -> bytes:
             writer.append(PdfReader(io.BytesIO(photos_pdf([{"traveller": "ឯកសារភ្ជាប់", "leg": "", "dates": "",
                                                              "src": image_data_uri(data)}], sheet))),
                           import_outline=False)
-        writer.add_outline_item("ឯកសារភ្ជាប់នៃរបាយការណ៍", attached_at)
+        writer.add_outline_item(title="ឯកសារភ្ជាប់នៃរបាយការណ៍", page_number=attached_at)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": f"Return package {order.year}-{order.number or 0:03d}"})
     out = io.BytesIO()

@@ -241,51 +241,53 @@ def test_every_url_has_a_filler_or_is_public(cast, foreign):
         _kwargs(route, name, "official", foreign)  # raises for a parameter nobody knows how to fill
 
 
+# One test a role: the whole walk (14 roles x every URL x GET and POST) outgrew the per-test timeout under load.
 @pytest.mark.django_db
-def test_no_url_gives_any_role_another_units_objects(cast, foreign, settings):
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_no_url_gives_any_role_another_units_objects(cast, foreign, settings, role):
     settings.DEBUG = False
     before = {o.pk: (o.state, o.log.count()) for o in MissionOrder.objects.filter(purpose_km=MARKER)}
     problems = []
     checked = denied_with_objects = 0
-    for role in [None, *ROLES]:
-        client = _client(cast, role)
-        client.raise_request_exception = False
-        for route, name, callback in all_urls():
-            if _skip(route):
+    client = _client(cast, role)
+    client.raise_request_exception = False
+    for route, name, callback in all_urls():
+        if _skip(route):
+            continue
+        kwargs = _kwargs(route, name, role or "official", foreign)
+        url = _url(route, kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            checked += 1
+            if role is not None and "_auth_user_id" not in client.session:
+                client.force_login(cast.user(role))  # logout's POST ended the session: log in again
+            status = response.status_code
+            if status >= 500:
+                problems.append(f"{role} {method.upper()} {url} ({name}) -> {status}")
                 continue
-            kwargs = _kwargs(route, name, role or "official", foreign)
-            url = _url(route, kwargs)
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                checked += 1
-                if role is not None and "_auth_user_id" not in client.session:
-                    client.force_login(cast.user(role))  # logout's POST ended the session: log in again
-                status = response.status_code
-                if status >= 500:
-                    problems.append(f"{role} {method.upper()} {url} ({name}) -> {status}")
-                    continue
-                if role in ENTITLED_TO_ALL:
-                    continue
-                if role is not None and kwargs and status in (403, 404):
-                    denied_with_objects += 1
-                if role is None and name in PUBLIC:
-                    if kwargs and status == 200 and name not in ("verify:order", "password_reset_confirm"):
-                        problems.append(f"anonymous {method.upper()} {url} ({name}) -> 200")
-                    continue
-                if status == 200 and (kwargs and name not in PUBLIC):
-                    problems.append(f"{role} {method.upper()} {url} ({name}) -> 200 on another unit's object")
-                elif (status == 200 and name != "verify:order" and (role, name) not in SHOWS_EVERY_UNIT
-                      and MARKER in _body(response)):
-                    problems.append(f"{role} {method.upper()} {url} ({name}) -> 200 showing another unit's data")
-                elif status not in DENIED | {200, 201, 204}:
-                    problems.append(f"{role} {method.upper()} {url} ({name}) -> {status}")
-                if role is None and name not in PUBLIC and status == 200:
-                    problems.append(f"anonymous {method.upper()} {url} ({name}) -> 200 (not in the public allow-list)")
+            if role in ENTITLED_TO_ALL:
+                continue
+            if role is not None and kwargs and status in (403, 404):
+                denied_with_objects += 1
+            if role is None and name in PUBLIC:
+                if kwargs and status == 200 and name not in ("verify:order", "password_reset_confirm"):
+                    problems.append(f"anonymous {method.upper()} {url} ({name}) -> 200")
+                continue
+            if status == 200 and (kwargs and name not in PUBLIC):
+                problems.append(f"{role} {method.upper()} {url} ({name}) -> 200 on another unit's object")
+            elif (status == 200 and name != "verify:order" and (role, name) not in SHOWS_EVERY_UNIT
+                  and MARKER in _body(response)):
+                problems.append(f"{role} {method.upper()} {url} ({name}) -> 200 showing another unit's data")
+            elif status not in DENIED | {200, 201, 204}:
+                problems.append(f"{role} {method.upper()} {url} ({name}) -> {status}")
+            if role is None and name not in PUBLIC and status == 200:
+                problems.append(f"anonymous {method.upper()} {url} ({name}) -> 200 (not in the public allow-list)")
     assert not problems, "\n".join(problems)
     after = {o.pk: (o.state, o.log.count()) for o in MissionOrder.objects.filter(purpose_km=MARKER)}
     assert after == before, "a request changed another unit's order"
-    assert checked > 200
-    assert denied_with_objects > 100, "the roles were not logged in: the check proved nothing"
+    assert checked > 100
+    if role is not None and role not in ENTITLED_TO_ALL:
+        assert denied_with_objects > 20, "the role was not logged in: the check proved nothing"
 
 
 @pytest.mark.django_db
