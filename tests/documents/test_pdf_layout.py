@@ -176,3 +176,23 @@ def test_dates_and_amounts_of_the_settlement_sheet_stay_on_one_line_inside_their
     assert layout.broken_dates(document, sorted(dates)) == []
     assert layout.ink_outside_cells(document) == []
     assert _overflowing_lines(document) == []
+
+
+@pytest.mark.django_db
+def test_the_html_parser_keeps_its_patterns_and_reads_the_same_tree(issued, monkeypatch):
+    """The parser's pattern cache is keyed by the stop characters it is asked for (render.py,
+    ``_install_parser_cache``): an order's HTML parses to the same tree with and without it."""
+    from xml.etree import ElementTree
+
+    import tinyhtml5
+    from tinyhtml5 import inputstream
+
+    html = document_html(issued, "km")
+    render_html_document("<p>x</p>", stylesheets=[])  # installs the cache
+    keyed = inputstream.HTMLUnicodeInputStream.chars_until
+    assert keyed.keyed
+    inputstream.characters_until_regex.clear()
+    tree = ElementTree.tostring(tinyhtml5.parse(html))
+    assert (("&", "<", "\u0000"), False) in inputstream.characters_until_regex  # text runs hit the cache
+    monkeypatch.setattr(inputstream.HTMLUnicodeInputStream, "chars_until", keyed.__wrapped__)
+    assert ElementTree.tostring(tinyhtml5.parse(html)) == tree

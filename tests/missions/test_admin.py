@@ -142,3 +142,23 @@ def _inline_management():
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
                      f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
     return data
+
+
+def test_the_decision_page_lists_the_orders_timeline_by_its_labels(cast, login):
+    from missions.views_order import LOG_LABELS
+
+    order = make_order(cast, state="submitted")
+    client = login(_staff(cast.leader))
+    for lang in ("km", "en"):
+        html = client.get(_change_url(order), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        timeline = html[html.index("order-summary"):html.index("Open the order" if lang == "en" else "submit-row")]
+        from django.utils import translation
+
+        with translation.override(lang):
+            labels = [str(LOG_LABELS[e.action]) for e in OrderLog.objects.filter(order=order).order_by("created", "id")]
+            submitted = str(State.SUBMITTED.label)
+        assert len(labels) >= 2
+        positions = [timeline.index(label) for label in labels]
+        assert positions == sorted(positions)  # oldest first
+        assert submitted in timeline
+        assert 'name="log-TOTAL_FORMS"' not in html  # a table, not a formset

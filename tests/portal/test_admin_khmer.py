@@ -2,7 +2,6 @@
 readable log rows and roles, one screen to add an official with a login and roles."""
 
 import pytest
-from django.test import override_settings
 
 from portal.admin_digits import khmer_digits_in_text
 

@@ -65,3 +65,28 @@ def test_later_pages_read_by_keys_are_the_same_rows(cast):
     assert ours.num_pages == plain.num_pages >= 3
     for number in range(1, plain.num_pages + 1):
         assert [o.pk for o in ours.page(number).object_list] == [o.pk for o in plain.page(number).object_list]
+
+
+def test_the_log_is_searched_by_order_number_user_name_and_note(cast, client):
+    from khmer.digits import to_khmer_digits
+    from missions.models import OrderLog
+
+    rejected = make_order(cast, state="rejected", start=date.today() + timedelta(days=12))  # note "មិនចាំបាច់"
+    issued = make_order(cast, state="issued")
+    cast.admin.user.is_staff = cast.admin.user.is_superuser = True
+    cast.admin.user.save()
+    client.force_login(cast.admin.user)
+
+    def found(term):
+        response = client.get("/admin/missions/orderlog/", {"q": term}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        return {entry.pk for entry in response.context["cl"].result_list}
+
+    number_rows = set(OrderLog.objects.filter(order=issued).values_list("pk", flat=True))
+    assert found(str(issued.number)) == number_rows
+    assert found(to_khmer_digits(str(issued.number))) == number_rows
+    assert found("ចាំបាច់") == set(OrderLog.objects.filter(order=rejected, note__contains="ចាំបាច់")
+                                  .values_list("pk", flat=True)) != set()
+    clerk = cast.gdaf_clerk.user.username
+    assert found(clerk.upper()) == set(OrderLog.objects.filter(actor__username=clerk).values_list("pk", flat=True)) != set()
+    assert found("no such words anywhere") == set()
