@@ -254,11 +254,10 @@ class MissionOrderAdmin(AuditedAdminMixin, BoundedCountAdmin, FSMAdminMixin, adm
     list_per_page = 50
     inlines = [TravellerInline, LegInline]
     actions = ["approve_selected"]
+    # The purpose, dates, requesting unit and basis (with its scan) head the page in the summary
+    # (order_change_form.html), with the travellers, the route and the timeline: the fields are not repeated.
     fieldsets = (
-        (None, {"fields": ("state", "number", "year", "issued_at", "issuing_unit", "requesting_unit", "requested_by",
-                           "purpose_km", "purpose_en", "departure_date", "return_date")}),
-        (_("Basis"), {"fields": ("basis", "invitation_sender", "invitation_number", "invitation_date",
-                                 "approval_leader", "approval_date", "approval_note")}),
+        (None, {"fields": ("state", "number", "year", "issued_at", "issuing_unit", "requested_by")}),
         (_("Approval"), {"fields": ("approver", "approved_by", "approved_acting_for", "signer", "reason")}),
         (_("Return"), {"fields": ("report_text", "returned_at", "overdue_since")}),
     )
