@@ -51,8 +51,8 @@ def test_leader_approves_in_the_admin(open_page, cast, lang):
     login(page, cast.leader)
     page.goto(f"/admin/missions/missionorder/{order.pk}/change/")
     summary = page.locator(".order-summary")
-    # What the leader decides on: the evidence, the travellers and the route.
-    assert summary.locator("table").count() == 2
+    # What the leader decides on: the evidence, the travellers, the route, and the order's timeline.
+    assert summary.locator("table").count() == 3
     text = summary.inner_text()
     shot(page, "admin-approval", lang, "1-order")
     travellers = list(order.travellers.select_related("official"))
@@ -64,6 +64,8 @@ def test_leader_approves_in_the_admin(open_page, cast, lang):
         header = page.locator("#user-tools").inner_text()
         assert "សូមស្វាគមន៍" in header and "ទៅវិបផតថល" in header
         assert not LATIN_DIGIT.search(summary.locator("dd").nth(1).inner_text()), "dates in Latin digits"
+        when = summary.locator("table").nth(2).locator("tbody td").first.inner_text()
+        assert when and not LATIN_DIGIT.search(when), "timeline times in Latin digits"
     admin_axe(page, f"admin approval ({lang})")
     shot(page, "admin-approval", lang, "1-order")
     page.locator("button[name=_fsm_transition_to][value=approve]").click()
