@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from khmer.calendar import lunar_line
 from khmer.dates import solar_date_line
 from ministry.models import Unit
-from missions.documents.render import CAPITAL_KM, break_html, render_html_document
+from missions.documents.render import break_html, capital, render_html_document
 
 from .allowances import to_riel
 
@@ -22,7 +22,7 @@ def _pdf(template: str, context: dict) -> bytes:
 def _html(template: str, context: dict) -> str:
     today = timezone.localdate()
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
-    context = {"lunar": lunar_line(today), "solar": f"{CAPITAL_KM} {solar_date_line(today)}", "gdaf": gdaf,
+    context = {"lunar": lunar_line(today), "solar": f"{capital('km')} {solar_date_line(today)}", "gdaf": gdaf,
                **context}
     with translation.override("km"):
         return break_html(render_to_string(template, context))

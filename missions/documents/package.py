@@ -19,7 +19,7 @@ from khmer.digits import to_khmer_digits
 
 from ..models import LegStamp, MissionOrder, OrderDocument
 from .render import (
-    CAPITAL_KM,
+    capital,
     break_html,
     folio_css,
     numeric_date,
@@ -79,7 +79,7 @@ def _context(order: MissionOrder):
     """What every page of the package prints: the order's letterhead values, dated today."""
     sheet = order_sheet(order, "km")
     today = timezone.localdate()
-    return dataclasses.replace(sheet, lunar_line=lunar_line(today), solar_line=f"{CAPITAL_KM} {solar_date_line(today)}")
+    return dataclasses.replace(sheet, lunar_line=lunar_line(today), solar_line=f"{capital('km')} {solar_date_line(today)}")
 
 
 def _leg_text(stamp) -> str:

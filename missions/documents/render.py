@@ -40,8 +40,17 @@ from .signing import sign_pdf
 log = logging.getLogger(__name__)
 
 TEMPLATE = "missions/documents/order.html"
-CAPITAL_KM = "រាជធានីភ្នំពេញ"
-CAPITAL_EN = "Phnom Penh"
+
+
+def _words(language: str, message: str, context: str = "") -> str:
+    """A word the documents print, from the catalogue in ``language`` (whatever the request's language)."""
+    with translation.override(language):
+        return translation.pgettext(context, message) if context else translation.gettext(message)
+
+
+def capital(language: str) -> str:
+    """Where a letter is dated: "រាជធានីភ្នំពេញ" in Khmer, "Phnom Penh" in English."""
+    return _words(language, "Phnom Penh", "the place a letter is dated at")
 
 def means_label(code: str, language: str) -> str:
     """How the paper names a means of travel: the catalogue's label, as on the screens."""
@@ -262,7 +271,7 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
     home = legs[0].origin(lang) if legs else None
     destinations = _unique(leg.destination(lang) for leg in legs if leg.destination(lang) != home)
     gdaf = Unit.objects.filter(receives_returns=True).order_by("pk").first()
-    archive = "Archive" if en else "ឯកសារ-កាលប្បវត្តិ"
+    archive = _words(lang, "Archive", "the last copy of a letter")
     copies = _unique(
         [(t.unit_en or t.unit_km) if en else t.unit_km for t in travellers]
         + ([(gdaf.name_en if en else gdaf.name_km)] if gdaf else [])
@@ -274,11 +283,11 @@ def order_sheet(order: MissionOrder, language: str = "km") -> OrderSheet:
     return OrderSheet(
         language=lang,
         number=number,
-        ministry="Ministry of Civil Service" if en else "ក្រសួងមុខងារសាធារណៈ",
+        ministry=_words(lang, "Ministry of Civil Service"),
         issuer=unit.name_en if en else unit.name_km,
         issuer_title=(unit.issuer_title_en or unit.name_en) if en else (unit.issuer_title_km or unit.name_km),
         lunar_line=lunar_line_en(issued_on) if en else lunar_line(issued_on),
-        solar_line=f"{CAPITAL_EN}, {_date(issued_on, en)}" if en else f"{CAPITAL_KM} {_date(issued_on, en)}",
+        solar_line=f"{capital(lang)}, {_date(issued_on, en)}" if en else f"{capital(lang)} {_date(issued_on, en)}",
         issue_date=_date(issued_on, en),
         travellers=people,
         destinations=destinations,
@@ -532,7 +541,7 @@ def render_sheet_pdf(sheet: OrderSheet) -> bytes:
     """The PDF of one version: everything printed comes from ``sheet``."""
     document = render_html_document(sheet_html(sheet))
     meta = document.metadata
-    title = "Mission order" if sheet.language == "en" else "លិខិតបញ្ជាបេសកកម្ម"
+    title = _words(sheet.language, "Mission order")
     meta.title = strip_breaks(f"{title} {sheet.number}")
     meta.description = strip_breaks(sheet.purpose)
     meta.authors = [strip_breaks(sheet.issuer)]
@@ -545,7 +554,7 @@ def render_sheet_pdf(sheet: OrderSheet) -> bytes:
     meta.attachments = [Attachment(string=canonical, base_url=None, name="order.json", description="canonical text")]
     # archival (PDF/A-3b: XMP metadata, sRGB output intent, the canonical text attached), then signed by the issuer
     pdf = document.write_pdf(pdf_variant="pdf/a-3b")
-    return sign_pdf(pdf, reason=strip_breaks(f"{title} {sheet.number}"), location=CAPITAL_EN)
+    return sign_pdf(pdf, reason=strip_breaks(f"{title} {sheet.number}"), location=capital("en"))
 
 
 # --- frozen versions -------------------------------------------------------------------------
