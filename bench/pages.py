@@ -36,6 +36,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 TARGET_RATIO = 3.0
+SEARCH_TARGET_RATIO = 5.0
+"""A page whose name has "search" is a search: its own target (#15: every search within 5x)."""
+
+
+def target(page: str) -> float:
+    return SEARCH_TARGET_RATIO if "search" in page else TARGET_RATIO
 
 
 def _setup():
@@ -174,6 +180,9 @@ def _admin_pages(users):
         ("admin officials, search \"Sok\"", "admin", "/admin/ministry/official/?q=Sok"),
         ("admin order log", "admin", "/admin/missions/orderlog/"),
         ("admin order log (returns clerk)", "returns_clerk", "/admin/missions/orderlog/"),
+        # A reason typed with a refusal (in ~5 000 of the half-million rows), and one order's rows by its number.
+        ("admin order log, search a reason", "admin", "/admin/missions/orderlog/?" + urlencode({"q": "ឯកសារភ្ជាប់"})),
+        ("admin order log, search by number", "admin", "/admin/missions/orderlog/?" + urlencode({"q": _a_number()})),
     ]
     if waiting:
         pages.append(("admin approval page", "approver", f"{orders}{waiting}/change/"))
@@ -279,8 +288,8 @@ def main():
     Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result["counts"]))
     print(table(result))
-    over = [r["page"] for r in result["pages"] if r["ratio_p95"] > TARGET_RATIO]
-    print(f"\nTarget p95 ≤ {TARGET_RATIO}× the trivial page: "
+    over = [r["page"] for r in result["pages"] if r["ratio_p95"] > target(r["page"])]
+    print(f"\nTarget p95 ≤ {TARGET_RATIO}× the trivial page ({SEARCH_TARGET_RATIO}× for a search): "
           + ("met by every page" if not over else "missed by " + ", ".join(over)))
 
 
