@@ -12,6 +12,10 @@ def create(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {NAME} ON missions_orderlog USING gin (UPPER(note::text) gin_trgm_ops)")
+    # The statistics of the indexed expression: without them PostgreSQL takes a common reason (one row in 50)
+    # to be rare, reads all its rows through the index and sorts them (87 ms at 500k rows) instead of walking
+    # the newest rows until a page is found (5 ms).
+    schema_editor.execute("ANALYZE missions_orderlog")
 
 
 def drop(apps, schema_editor):
