@@ -5,8 +5,8 @@ the transition hook calls ``order_approve`` / ``order_reject`` so the lock, the
 log, the events and the permission checks are the same as on the pages."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext, ngettext

@@ -19,8 +19,8 @@ from khmer.digits import to_khmer_digits
 
 from ..models import LegStamp, MissionOrder, OrderDocument
 from .render import (
-    capital,
     break_html,
+    capital,
     folio_css,
     numeric_date,
     order_sheet,

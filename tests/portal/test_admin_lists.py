@@ -90,3 +90,4 @@ def test_the_log_is_searched_by_order_number_user_name_and_note(cast, client):
     clerk = cast.gdaf_clerk.user.username
     assert found(clerk.upper()) == set(OrderLog.objects.filter(actor__username=clerk).values_list("pk", flat=True)) != set()
     assert found("no such words anywhere") == set()
+    assert found("9" * 30) == set()  # a number past any order's: nothing found, not a database error
