@@ -25,10 +25,17 @@ def official_search_q(term: str) -> Q:
     Khmer has no letter case: its names are matched as written.  On PostgreSQL each condition has a
     trigram or expression index (ministry migration 0003), so a search does not read every official."""
     term = term.strip()
+    return name_search_q(term) | Q(civil_service_id__iexact=term)
+
+
+def name_search_q(term: str, km: str = "name_km", latin: str = "name_latin") -> Q:
+    """The name part of ``official_search_q``: the Khmer name ``km`` contains ``term`` as written (either
+    subscript spelling), the Latin name ``latin`` contains it in any letter case.  Also applied to the
+    travellers' names an order keeps for its search (``MissionOrder.traveller_names_km`` / ``_latin``)."""
     khmer = Q()
     for spelling in khmer_spellings(term):
-        khmer |= Q(name_km__contains=spelling)
-    return khmer | Q(name_latin__icontains=term) | Q(civil_service_id__iexact=term)
+        khmer |= Q(**{f"{km}__contains": spelling})
+    return khmer | Q(**{f"{latin}__icontains": term})
 
 
 COENG_DA, COENG_TA = "\u17d2\u178a", "\u17d2\u178f"  # subscript ដ and ត: the same glyph in most Khmer fonts

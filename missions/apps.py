@@ -8,4 +8,6 @@ class MissionsConfig(AppConfig):
     verbose_name = _("Mission orders")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (names the jobs services queue through common.queue)
+        from . import search_names, tasks  # noqa: F401  (tasks names the jobs services queue through common.queue)
+
+        search_names.connect()

@@ -172,6 +172,10 @@ class MissionOrder(FSMModelMixin, models.Model):
 
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # The travellers' names, one a line, for searching a name many share (missions/search_names.py keeps them
+    # as travellers and names change): trigram-indexed on PostgreSQL (missions 0013).
+    traveller_names_km = models.TextField(_("travellers' Khmer names"), blank=True, default="", editable=False)
+    traveller_names_latin = models.TextField(_("travellers' Latin names"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -41,6 +41,7 @@ from missions.models import (
     State,
     Traveller,
 )
+from missions import search_names
 
 PREFIX = "SC"
 BATCH = 2000
@@ -230,7 +231,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         tz = timezone.get_current_timezone()
         people = list(Official.objects.filter(civil_service_id__startswith=PREFIX, active=True)
-                      .values_list("pk", "unit_id", "position__title_km", "position__title_en"))
+                      .values_list("pk", "unit_id", "position__title_km", "position__title_en", "name_km", "name_latin"))
         by_unit = defaultdict(list)
         for p in people:
             by_unit[p[1]].append(p)
@@ -311,6 +312,9 @@ class Command(BaseCommand):
                     o.overdue_since = back + timedelta(days=8)
                 travellers = [req] + rng.sample([p for p in by_unit[req[1]] if p[0] != req[0]],
                                                 k=min(rng.choice([0, 0, 1, 1, 2]), len(by_unit[req[1]]) - 1))
+                # The names the search reads (missions/search_names.py; bulk inserts send no signals).
+                o.traveller_names_km = search_names.SEPARATOR.join(p[4] for p in travellers)
+                o.traveller_names_latin = search_names.SEPARATOR.join(p[5] for p in travellers)
                 leg_count = rng.choice([1, 2, 2, 3])
                 rows.append((o, steps, moments, travellers, leg_count, issuer))
             self._write_batch(rows, rng, counters, clerks, returns_clerk, provinces, capital, unit_names, scan_name)
