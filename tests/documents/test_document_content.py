@@ -18,8 +18,10 @@ from tests.terms import revoked_km
 
 
 def _text(order, language):
-    """The document's HTML without word breaks and without the spans that keep names whole."""
-    return htmllib.unescape(strip_breaks(re.sub(r"</?span[^>]*>", "", document_html(order, language))))
+    """The document's HTML as it reads: without word breaks, without the spans that keep names whole,
+    no-break spaces (that keep dates and numbers whole) read as spaces."""
+    html = re.sub(r"</?span[^>]*>", "", document_html(order, language))
+    return htmllib.unescape(strip_breaks(html)).replace("\u00a0", " ")
 
 
 @pytest.mark.django_db

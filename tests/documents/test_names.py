@@ -56,13 +56,19 @@ def test_a_latin_place_gets_its_space_and_names_are_not_cut(cast):
     # Khmer meets Latin: a space; Khmer meets Khmer: none
     plain = re.sub(r"</?span[^>]*>", "", html).replace(ZWSP, "")
     assert "មកដល់ Seoul ប្រទេស" in plain and "មកដល់Seoul" not in plain
-    assert 'ចេញដំណើរពី<span class="nb">កាលីហ្វ័រញ៉ា ប្រទេសសហរដ្ឋអាមេរិក</span>' in html.replace(ZWSP, "")
-    assert '<span class="nb">កាលីហ្វ័រញ៉ា ប្រទេសសហរដ្ឋអាមេរិក</span>' in html  # no break inside the place
+    # a place name breaks only at its own space: no break opportunity inside its words
+    assert "ចេញដំណើរពីកាលីហ្វ័រញ៉ា ប្រទេសសហរដ្ឋអាមេរិក" in html.replace(ZWSP, "")
+    assert "កាលីហ្វ័រញ៉ា ប្រទេសសហរដ្ឋអាមេរិក" in html
     # a personal name is one unbreakable span without a single break opportunity inside
     assert '<span class="nb pn">ស្រីសុវណ្ណបុប្ផាចន្ទ្រា រស្មីវិចិត្រ</span>' in html
     # a unit name breaks only between whole words (never អគ្គនាយក|ដ្ឋាន)
     assert f"អគ្គនាយក{ZWSP}ដ្ឋាន" not in html
-    assert f'<span class="nb unit">អគ្គនាយកដ្ឋាន{ZWSP}រដ្ឋបាល' in html
+    assert f"អគ្គនាយកដ្ឋាន{ZWSP}រដ្ឋបាល" in html
+    # the order number and the dates: their spaces are no-break spaces, no break opportunity inside
+    number = order_sheet(order, "km").number
+    assert number.replace(" ", "\u00a0") in html and ZWSP not in number
+    issued = order_sheet(order, "km").issue_date
+    assert " " in issued and issued.replace(" ", "\u00a0") in html
     # without the protection, the word breaker cuts both (the check can fail)
     from khmer.wordbreak import insert_breaks
 

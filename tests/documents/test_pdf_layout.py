@@ -196,3 +196,49 @@ def test_the_html_parser_keeps_its_patterns_and_reads_the_same_tree(issued, monk
     assert (("&", "<", "\u0000"), False) in inputstream.characters_until_regex  # text runs hit the cache
     monkeypatch.setattr(inputstream.HTMLUnicodeInputStream, "chars_until", keyed.__wrapped__)
     assert ElementTree.tostring(tinyhtml5.parse(html)) == tree
+
+
+def _boxes(document):
+    """Every box of ``document``'s pages: its kind, place, size and text (what the layout decided)."""
+    out = []
+
+    def walk(box, page):
+        out.append((page, type(box).__name__, round(box.position_x, 2), round(box.position_y, 2),
+                    round(box.width or 0, 2), round(box.height or 0, 2), getattr(box, "text", None)))
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for n, page in enumerate(document.pages):
+        walk(page._page_box, n)
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_the_documents_user_agent_stylesheet_lays_out_the_same_pages(cast, three_travellers, language):
+    """The user-agent stylesheet without pseudo-elements on every element (render.py,
+    ``_user_agent_stylesheet``) lays an order out box for box as WeasyPrint's own, markers included."""
+    from weasyprint import HTML
+
+    from missions.documents import render
+    from tests.factories import make_order
+
+    order = make_order(cast, state="issued", travellers=three_travellers, legs=3)
+    html = document_html(order, language)
+    ours = render_html_document(html)
+    stock = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[render.order_stylesheet()], font_config=render._font_config()
+    )
+    assert len(ours.pages) == len(stock.pages) >= 4
+    assert _boxes(ours) == _boxes(stock)
+    assert any(kind == "TextBox" and text == "- " for _, kind, *_, text in _boxes(ours))  # the list's markers
+
+
+def test_a_changed_user_agent_stylesheet_is_noticed(monkeypatch):
+    """A WeasyPrint update that changes the rules the documents' stylesheet rewrites fails loudly."""
+    from missions.documents import render
+
+    monkeypatch.setattr(render, "_ua", None)
+    monkeypatch.setattr(render, "UA_EVERY_ELEMENT", (("\n::no-such-pseudo-element {", "\n::x {"),))
+    with pytest.raises(RuntimeError, match="user-agent stylesheet has changed"):
+        render._user_agent_stylesheet()
