@@ -103,11 +103,14 @@ class OfficialAdmin(AdministratorImportExportMixin, OfficialWithLoginMixin, Boun
     inlines = [HoldingInline]
 
     def get_search_results(self, request, queryset, search_term):
-        """The portal's people search (trigram-indexed names, the civil-service ID), or a unit's code."""
+        """The portal's people search (trigram-indexed names, the civil-service ID), or a unit's code.  The unit is
+        read first: its code in the OR joined every official to their unit and tested all 10 000 (7 ms a query)
+        where the indexes answer the names."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(official_search_q(term) | Q(unit__code__iexact=term)), False
+        units = list(Unit.objects.filter(code__iexact=term).values_list("pk", flat=True))
+        return queryset.filter(official_search_q(term) | Q(unit__in=units)), False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -17,7 +17,6 @@ from khmer.digits import from_khmer_digits
 from ministry.admin_audit import AuditedAdminMixin
 from ministry.models import Role
 from ministry.roles import STAFF_ROLES, has_role, official_of
-from ministry.selectors import issuers
 
 from . import services
 from .models import (
@@ -31,6 +30,7 @@ from .models import (
     State,
     Traveller,
 )
+from .fast_lists import filter_choices
 from .selectors import filter_orders, work_q
 from .views_order import LOG_LABELS
 
@@ -51,7 +51,7 @@ class IssuerFilter(admin.SimpleListFilter):
     parameter_name = "issuer"
 
     def lookups(self, request, model_admin):
-        return [(u.pk, str(u)) for u in issuers()]
+        return filter_choices("issuer")  # issuers(), kept per process as the portal's filter keeps them
 
     def queryset(self, request, queryset):
         return queryset.filter(issuing_unit=self.value()) if str(self.value() or "").isdigit() else queryset
