@@ -21,7 +21,7 @@ from ministry.audit import audit
 from ministry.models import Official, Role, Unit
 from ministry.offices import returns_clerks
 from ministry.roles import has_role, official_of
-from missions.models import MissionOrder, OrderDocument, State
+from missions.models import MissionOrder, OrderDocument, OrderLog, State
 from missions.models import State as OrderState
 from missions.services import TransitionRefused
 
@@ -429,6 +429,48 @@ def post_publish_order(*, order_id: int, document_id: int | None = None, by=None
     _publish_notices(post)
     audit(post, "groups.post.order_published", by=by, order=order.pk)
     return post
+
+
+ORDER_POST_GRACE = timedelta(minutes=5)
+"""How long the job on an issue's commit has to post the order before the sweeper takes over."""
+ORDER_POST_WINDOW = timedelta(days=2)
+"""How far back the sweeper looks: an order issued longer ago than this is not posted late."""
+
+
+def orders_post_missing(*, now=None, limit: int = 100) -> int:
+    """Post the issued orders whose post to the leadership group never came (A.2).
+
+    ``post_publish_order`` runs on the commit of the issue, in the process that issued it; if it fails there
+    (the database went away, the process was stopped) the order is issued without its post, and only a log line
+    says so. Run by beat, this posts each such order once (``post_publish_order`` refuses a second post), with
+    the issued version of its PDF: orders issued after the group was made, within ``ORDER_POST_WINDOW``, at least
+    ``ORDER_POST_GRACE`` ago, and still issued. The actor is the clerk who issued the order. Returns how many
+    were posted."""
+    group = leadership_group()
+    if group is None:
+        return 0
+    now = now or timezone.now()
+    posted = Post.objects.filter(group=group, category=Post.Category.MISSION_ORDER, order__isnull=False)
+    missing = (
+        MissionOrder.objects.filter(state=State.ISSUED, issued_at__gte=max(group.created, now - ORDER_POST_WINDOW),
+                                    issued_at__lte=now - ORDER_POST_GRACE)
+        .exclude(pk__in=posted.values("order_id"))
+        .order_by("issued_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for order_id in list(missing):
+        document_id = (
+            OrderDocument.objects.filter(order_id=order_id, reason=OrderDocument.Reason.ISSUED, language="km")
+            .order_by("version").values_list("pk", flat=True).first()
+        )
+        issue = (
+            OrderLog.objects.filter(order_id=order_id, action="issue").select_related("actor")
+            .order_by("-created", "-pk").first()
+        )
+        if post_publish_order(order_id=order_id, document_id=document_id, by=issue and issue.actor) is not None:
+            count += 1
+    return count
 
 
 # --- Telegram links ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from common import queue
 
 from .delivery import deliver, lease, release_waiting
 from .models import Notice
-from .services import post_publish_order, returns_digest_send
+from .services import orders_post_missing, post_publish_order, returns_digest_send
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,12 @@ def queue_release(document_id: int) -> None:
         release_waiting(document_id)
     except Exception:  # noqa: BLE001  (the document is stored whatever happens to its notices)
         log.exception("document %s: could not release the notices waiting for it", document_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_order_posts() -> int:
+    """Issued orders whose post to the leadership group failed on the issue's commit: posted now."""
+    return orders_post_missing()
 
 
 @shared_task(acks_late=True, ignore_result=True)

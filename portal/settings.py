@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-returns": {"task": "missions.tasks.mark_overdue_orders", "schedule": 3600.0},
     "sweep-notice-outbox": {"task": "groups.tasks.sweep_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0)},
     "sweep-pending-renders": {"task": "missions.tasks.sweep_pending_renders", "schedule": 120.0},
+    "sweep-order-posts": {"task": "groups.tasks.sweep_order_posts", "schedule": 300.0},
     "returns-digest": {"task": "groups.tasks.send_returns_digest", "schedule": 86400.0},
 }
 
