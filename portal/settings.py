@@ -118,9 +118,11 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # Pages run short queries: starting parallel workers for one costs more (~5 ms) than it saves, and
-    # on a small server takes cores from the web and Celery processes.  (docs/DECISIONS.md)
+    # on a small server takes cores from the web and Celery processes; a Memoize node sizes its cache from
+    # the planner's row estimate and paid 2-6 ms to set it up on a list of 50 rows.  (docs/DECISIONS.md)
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1".strip()
+    planner = "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1 -c enable_memoize=off"
+    options["options"] = f"{options.get('options', '')} {planner}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -------------------------------------------------
