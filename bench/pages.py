@@ -59,6 +59,7 @@ def _setup():
     import portal.urls
 
     importlib.reload(portal.urls)
+    import portal.wsgi  # noqa: F401  (the web process as deployed: its startup objects frozen, see portal/wsgi.py)
 
 
 def _pick_users():
