@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.language import in_language, reads_english
+from common.loading import FastLoading
 
 
 class BilingualName:
@@ -58,7 +59,7 @@ class Province(BilingualName, models.Model):
 ISSUER_CODES = ("CABINET", "GDAF")
 
 
-class Unit(BilingualName, models.Model):
+class Unit(FastLoading, BilingualName, models.Model):
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry")
         GENERAL_DEPARTMENT = "general_department", _("General department")
@@ -203,7 +204,7 @@ HONORIFIC_EN = {
 HONORIFIC_KM = dict(Honorific.choices)
 
 
-class Official(models.Model):
+class Official(FastLoading, models.Model):
     class Gender(models.TextChoices):
         MALE = "m", _("Male")
         FEMALE = "f", _("Female")

@@ -21,6 +21,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from common import limits
 from common.language import reads_english
+from common.loading import FastLoading
 from common.storage import private_storage, random_upload_path
 from common.templatetags.portal import day, num
 from khmer.digits import khmer_number, to_khmer_digits
@@ -91,7 +92,7 @@ class IssueCounter(models.Model):
         verbose_name_plural = _("issue counters")
 
 
-class MissionOrder(FSMModelMixin, models.Model):
+class MissionOrder(FastLoading, FSMModelMixin, models.Model):
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     issuing_unit = models.ForeignKey(
         Unit,
@@ -462,7 +463,7 @@ class ReturnProgress:
         return self.report_written and self.needed > 0 and not self.missing
 
 
-class OrderLog(models.Model):
+class OrderLog(FastLoading, models.Model):
     """The order's own timeline: who moved it from which state to which, when, and why.
 
     Written only by ``missions.trail.record`` (which writes the ministry's audit entry in the same call).
