@@ -301,4 +301,10 @@ class Absence(models.Model):
         verbose_name = _("absence on mission")
         verbose_name_plural = _("absences on mission")
         constraints = [models.UniqueConstraint(fields=["order", "official"], name="absence_once_per_order")]
-        indexes = [models.Index(fields=["return_date", "departure_date"], name="absence_period")]
+        indexes = [
+            models.Index(fields=["return_date", "departure_date"], name="absence_period"),
+            # a subtree's month ("who is away"): the path's prefix and the dates read in the index, not in the
+            # table (a general department's month: 1 300 of the month's 11 000 rows' blocks read for 1 600 kept)
+            models.Index(fields=["unit_path", "return_date", "departure_date"], name="absence_subtree_period",
+                         opclasses=["varchar_pattern_ops", "date_ops", "date_ops"], include=["official"]),
+        ]
