@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext, ngettext
 from django_fsm.admin import FSMAdminMixin
@@ -177,8 +178,16 @@ def _log_action(entry) -> str:
     return str(LOG_LABELS.get(entry.action, entry.action))
 
 
+_STATE_LABELS: dict[str, dict[str, str]] = {}
+
+
 def _state_label(value) -> str:
-    return str(State(value).label) if value in State.values else (value or "—")
+    """A state by its name in the current language (each language's names read once: a log page asks 100 times)."""
+    language = translation.get_language()
+    labels = _STATE_LABELS.get(language)
+    if labels is None:
+        labels = _STATE_LABELS[language] = {state.value: str(state.label) for state in State}
+    return labels.get(value) or (value or "—")
 
 
 class LogLabels:

@@ -57,9 +57,15 @@ def _link_template(cl):
 
 
 def _column(cl, field_name, index):
-    """How to write one column: (classes, kind, field)."""
+    """How to write one column: (classes, kind, field); for a method of the ModelAdmin, the method as the field."""
     opts = cl.lookup_opts
     classes = [f"field-{_coerce_field_name(field_name, index)}"]
+    if isinstance(field_name, str) and field_name not in ("__str__", "action_checkbox") \
+            and hasattr(cl.model_admin, field_name):
+        try:
+            opts.get_field(field_name)
+        except FieldDoesNotExist:  # as lookup_field finds it: the ModelAdmin's attribute, called with the row
+            return classes, "admin", getattr(cl.model_admin, field_name)
     if isinstance(field_name, str) and not hasattr(cl.model_admin, field_name):
         try:
             field = opts.get_field(field_name)
@@ -120,6 +126,22 @@ def _date_cell(value, field, empty) -> str:
             _DATES.clear()
         html = _DATES[key] = _esc(display_for_field(value, field, empty))
     return html
+
+
+def _admin_cell(method, result, empty, classes):
+    """A cell written by a method of the ModelAdmin, as ``_generic_cell`` writes it after ``lookup_field`` (which
+    looks the name up as a model field first, every row, and raises to find it is not one)."""
+    try:
+        value = method(result)
+    except ObjectDoesNotExist:
+        return empty, classes
+    empty = getattr(method, "empty_value_display", empty)
+    if isinstance(value, str) and value.strip() == "":
+        value = ""
+    text = display_for_value(value, empty, getattr(method, "boolean", False))
+    if isinstance(value, (datetime.date, datetime.time)):
+        classes = [*classes, "nowrap"]
+    return text, classes
 
 
 def fast_results(cl):
@@ -185,6 +207,9 @@ def fast_results(cl):
                 if html is None:
                     value = getattr(result, field.name)
                     html = seen[key] = _esc(empty if value is None else value)
+            elif kind == "admin":
+                text, cls = _admin_cell(field, result, empty, classes)
+                html = _esc(text)
             else:
                 text, cls = _generic_cell(cl, result, name, classes)
                 html = _esc(text)
