@@ -271,7 +271,7 @@ def work_q(user) -> Q:
         q |= Q(approver__in=[me.pk, *leaders])
     issuer = clerk_issuer(user)
     if issuer is not None:
-        q |= Q(issuing_unit=issuer)
+        q |= Q(issuing_unit=issuer) & ISSUER_SEES  # from approval on, as orders_visible_q: never a draft or a request
     if in_returns_office(user):
         q |= Q(issued_at__isnull=False)
     if head:

@@ -50,3 +50,34 @@ def test_a_leaders_list_is_the_orders_the_rules_give(cast):
     assert {mine.pk, to_approve.pk} <= listed
     assert set(MissionOrder.objects.filter(mine_q(cast.leader)).values_list("pk", flat=True)) <= listed
     assert (other.pk in listed) == other.requesting_unit.path.startswith(cast.leader.unit.path)
+
+
+STAFF = ["head", "other_head", "leader", "leader2", "gdaf_head", "tg_leader", "cabinet_clerk", "gdaf_clerk",
+         "returns_clerk", "admin", "official", "no_login"]
+
+
+def test_every_staff_members_admin_list_is_within_what_they_may_see(cast):
+    """work_q (the admin's lists) is a subset of orders_visible_q (the portal's rule of who sees what), for every
+    member of the cast and an order in every state, at both issuers, with a delegation running."""
+    from tests.factories import STATE_PATH
+
+    from missions.selectors import orders_visible_q
+
+    today = date.today()
+    ApprovalDelegation.objects.create(leader=cast.leader, acting=cast.leader2, starts_on=today - timedelta(days=1),
+                                      ends_on=today + timedelta(days=1))
+    for i, state in enumerate(STATE_PATH):
+        for j, issuer in enumerate((cast.gdaf, cast.cabinet)):
+            make_order(cast, state, issuer=issuer, start=today + timedelta(days=20 + 10 * (2 * i + j))
+                       if "issue" not in STATE_PATH[state] else today - timedelta(days=60 + 10 * (2 * i + j)))
+    assert MissionOrder.objects.count() == 2 * len(STATE_PATH)
+    for name in STAFF:
+        official = getattr(cast, name)
+        user = official.user
+        if user is None:
+            assert not MissionOrder.objects.filter(work_q(user)).exists()
+            continue
+        listed = set(MissionOrder.objects.filter(work_q(user)).values_list("pk", flat=True))
+        visible = set(MissionOrder.objects.filter(orders_visible_q(user)).values_list("pk", flat=True))
+        extra = MissionOrder.objects.filter(pk__in=listed - visible).values_list("state", "issuing_unit__code")
+        assert listed <= visible, (name, sorted(extra))
