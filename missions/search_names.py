@@ -4,8 +4,8 @@ A name many share ("Sok": 873 officials on 15 000 orders) matched through the tr
 PostgreSQL test every order of a list against the set of their orders; the names on the order itself are
 answered by trigram indexes (missions 0013) together with the list's own filters.  They are kept here, for
 every way travellers and names change: a traveller saved or deleted (the request's services, the admin's
-draft inlines) and an official renamed.  Bulk writes that bypass the signals (``bench``'s ``seed_scale``)
-call ``refresh`` themselves."""
+draft inlines) and an official renamed.  Bulk writes that bypass the signals write the names themselves
+(``bench``'s ``seed_scale``, with ``SEPARATOR``) or call ``refresh``."""
 
 from collections import defaultdict
 
