@@ -27,6 +27,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import MarginBox, TableCellBox
 from weasyprint.text.fonts import FontConfiguration
 
 from khmer.calendar import lunar_line, lunar_line_en
@@ -36,6 +38,7 @@ from khmer.wordbreak import insert_breaks, join_words, name_breaks, strip_breaks
 from ministry.models import HONORIFIC_EN, Unit
 
 from ..models import Basis, Means, MissionOrder, OrderDocument, OrderLog, State
+from .layout import Refit, continued, copy_tree, line_texts, only_line, set_line, walk
 from .signing import sign_pdf
 
 log = logging.getLogger(__name__)
@@ -584,6 +587,138 @@ def render_html_document(html: str, stylesheets=None):
     )
 
 
+# --- one visa sheet laid out for every traveller -----------------------------------------------
+
+_SECTION = re.compile(r'<section class="visa" data-sheet="\d+">.*?</section>\n*', re.S)
+_SLOT = re.compile(r'<td[^>]*\bdata-slot="(\w+)"[^>]*>(.*?)</td>', re.S)
+_PIECE = re.compile(r"<span[^>]*>([^<]*)</span>|([^<]+)")
+_HEAD = re.compile(r'<h1[^>]*\bdata-head="([^"]*)"')
+_SPACES = re.compile(r"[ \t\n\r\f]+")
+
+
+def _slots(section: str) -> tuple[str, dict[str, list[str]]]:
+    """(the bookmark of a visa sheet, its traveller's lines): each ``data-slot`` cell's text as laid out,
+    one string per piece (plain text or a ``<span>``), spaces collapsed as in CSS."""
+    head = _HEAD.search(section)
+    if head is None:
+        raise Refit("a visa sheet without its heading")
+    slots = {}
+    for name, inner in _SLOT.findall(section):
+        if _PIECE.sub("", inner):
+            raise Refit(f"markup in the {name} line")
+        pieces = [_SPACES.sub(" ", span or text) for span, text in _PIECE.findall(inner)]
+        if pieces:
+            pieces[0], pieces[-1] = pieces[0].lstrip(" "), pieces[-1].rstrip(" ")
+        slots[name] = [htmllib.unescape(p) for p in pieces]
+    return htmllib.unescape(head.group(1)), slots
+
+
+def _folio(sheet: OrderSheet, page: int, pages: int) -> str:
+    """The text of the "ទំព័រ ១/២" margin box (``folio_css``)."""
+    if sheet.language == "en":
+        return f"Page {page}/{pages}"
+    return f"ទំព័រ {to_khmer_digits(page)}/{to_khmer_digits(pages)}"
+
+
+def _page_lines(page_box, sheet, page: int, pages: int, expected: int | None = None) -> dict:
+    """The boxes that set the folio of ``page_box`` to ``page``/``pages`` (checking first that it reads
+    ``page``/``expected``, as laid out)."""
+    folio = [m for m in page_box.children if isinstance(m, MarginBox) and m.at_keyword == "@bottom-right"]
+    if len(folio) != 1:
+        raise Refit("a page without its folio")
+    margin = folio[0]
+    line = only_line(margin)
+    if expected is not None and line_texts(line) != [_folio(sheet, page, expected)]:
+        raise Refit(f"folio {line_texts(line)!r}")
+    new = _folio(sheet, page, pages)
+    if line_texts(line) == [new]:
+        return {}
+    right = margin.position_x + margin.width
+    replaced = set_line(line, [new], left=page_box.content_box_x(), right=right, align="right")
+    if abs(margin.width - line.width) < 1e-6:  # the margin box is as wide as its text: it moves with it
+        box = margin.copy()
+        box.children = [replaced[id(line)]]
+        box.position_x, box.width = replaced[id(line)].position_x, replaced[id(line)].width
+        replaced[id(margin)] = box
+    return replaced
+
+
+def lay_out_sheet(sheet: OrderSheet, html: str | None = None):
+    """The laid-out pages of ``sheet`` (a WeasyPrint document): the order, then each traveller's visa
+    sheet. When the first traveller's sheet takes one page and every other traveller's lines take the
+    place of the first one's (``missions.documents.layout``), that page is laid out once and copied
+    with each traveller's lines; otherwise every sheet is laid out."""
+    html = html if html is not None else sheet_html(sheet)
+    if len(sheet.travellers) > 1:
+        try:
+            return _lay_out_once(sheet, html)
+        except Refit as why:
+            log.debug("visa sheets laid out one by one: %s", why)
+    return render_html_document(html)
+
+
+def _path(root, box) -> list:
+    """The boxes from ``root`` down to ``box``, both included."""
+    if root is box:
+        return [root]
+    for child in getattr(root, "children", ()):
+        found = _path(child, box)
+        if found:
+            return [root, *found]
+    return []
+
+
+def _lay_out_once(sheet: OrderSheet, html: str):
+    sections = list(_SECTION.finditer(html))
+    if len(sections) != len(sheet.travellers):
+        raise Refit("not one visa sheet per traveller")
+    heads_slots = [_slots(m.group(0)) for m in sections]
+    first = html[: sections[1].start()] + html[sections[-1].end():]
+    document = render_html_document(first)
+    pages = document.pages
+    order_pages = len(pages) - 1
+    sheet_page = pages[-1]._page_box
+    on_pages = [i for i, page in enumerate(pages) for box in walk(page._page_box)
+                if getattr(box, "element", None) is not None and box.element.get("data-sheet")]
+    if set(on_pages) != {order_pages}:
+        raise Refit("the first visa sheet does not take one page of its own")
+    cells = {box.element.get("data-slot"): box for box in walk(sheet_page)
+             if isinstance(box, TableCellBox) and box.element is not None and box.element.get("data-slot")}
+    head, slots = heads_slots[0]
+    if set(cells) != set(slots):
+        raise Refit("the traveller's lines are not all laid out")
+    lines = {name: only_line(cell) for name, cell in cells.items()}
+    if any(line_texts(lines[name]) != slots[name] for name in slots):
+        raise Refit("the laid-out lines are not the traveller's")
+    heading = [box for box in walk(sheet_page) if getattr(box, "bookmark_label", None) == head]
+    if len(heading) != 1:
+        raise Refit("the sheet's bookmark")
+    section = next(box for box in walk(sheet_page)
+                   if getattr(box, "element", None) is not None and box.element.get("data-sheet"))
+    path = _path(sheet_page.children[0], section)[:-1]  # the blocks around the sheet (the sheet ends here)
+    bottom = sheet_page.content_box_y() + sheet_page.height
+    total = order_pages + len(sheet.travellers)
+    new_pages = [
+        copy_tree(page._page_box, _page_lines(page._page_box, sheet, n, total, expected=len(pages)))
+        for n, page in enumerate(pages[:-1], start=1)
+    ]
+    for k, (head_k, slots_k) in enumerate(heads_slots):
+        n = order_pages + 1 + k
+        replaced = _page_lines(sheet_page, sheet, n, total, expected=len(pages) if k == 0 else None)
+        for name, cell in cells.items():
+            if slots_k[name] != slots[name]:
+                replaced.update(set_line(lines[name], slots_k[name], left=cell.content_box_x(),
+                                         right=cell.content_box_x() + cell.width))
+        if k < len(heads_slots) - 1:  # the document goes on: the blocks around the sheet reach the page's end
+            replaced.update(continued(path, bottom))
+        if head_k != head:
+            box = heading[0].copy()
+            box.bookmark_label = head_k
+            replaced[id(heading[0])] = box
+        new_pages.append(copy_tree(sheet_page, replaced))
+    return document.copy([Page(page_box) for page_box in new_pages])
+
+
 def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
     """The PDF of ``order`` in ``language`` ("km" or "en") as it stands now: the order, then one visa
     sheet per traveller."""
@@ -592,7 +727,7 @@ def render_pdf(order: MissionOrder, language: str = "km") -> bytes:
 
 def render_sheet_pdf(sheet: OrderSheet) -> bytes:
     """The PDF of one version: everything printed comes from ``sheet``."""
-    document = render_html_document(sheet_html(sheet))
+    document = lay_out_sheet(sheet)
     meta = document.metadata
     title = _words(sheet.language, "Mission order")
     meta.title = strip_breaks(f"{title} {sheet.number}")
