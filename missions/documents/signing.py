@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
-from asn1crypto import pem
+from asn1crypto import pem, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,9 +31,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_cms import CAdESSignedAttributeProviderSpec, PdfCMSSignedAttributes
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -59,6 +59,33 @@ def _stamp(path: Path):
     return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
+class _StoredSigningCertificate(attributes.SigningCertificateV2Provider):
+    """pyHanko's signing-certificate-v2 attribute (which certificate signed), made once per certificate
+    and read back from its DER for each signature: the same value, but read rather than built, so it
+    is written out as read instead of encoded again wherever pyHanko writes the signed attributes
+    (about half of the signing time)."""
+
+    def __init__(self, signing_cert):
+        super().__init__(signing_cert)
+        self.der = attributes.as_signing_certificate_v2(signing_cert).dump()
+
+    async def build_attr_value(self, dry_run=False):
+        return tsp.SigningCertificateV2.load(self.der)
+
+
+class _PadesAttributes(CAdESSignedAttributeProviderSpec):
+    """The signed attributes pyHanko gives a PAdES signature, with the signing certificate's stored."""
+
+    def __init__(self, signing_cert):
+        super().__init__(attr_settings=PdfCMSSignedAttributes(), signing_cert=signing_cert, is_pades=True,
+                         timestamper=None)
+        self.stored = _StoredSigningCertificate(signing_cert)
+
+    def signed_attr_providers(self, data_digest, digest_algorithm):
+        for provider in super().signed_attr_providers(data_digest, digest_algorithm):
+            yield self.stored if isinstance(provider, attributes.SigningCertificateV2Provider) else provider
+
+
 def signer():
     """The issuer's signer, loaded once per process (again when the file changes)."""
     path = Path(settings.PDF_SIGNING_P12)
@@ -68,6 +95,7 @@ def signer():
         loaded = signers.SimpleSigner.load_pkcs12(str(path), passphrase=password)
         if loaded is None:
             raise ImproperlyConfigured(f"Cannot read the PDF signing key in {path} (wrong PDF_SIGNING_PASSWORD?).")
+        loaded.signed_attr_prov_spec = _PadesAttributes(loaded.signing_cert)
         _signer_cache.clear()
         _signer_cache[key] = loaded
     return _signer_cache[key]

@@ -120,3 +120,30 @@ def test_signing_and_checking_work_inside_a_running_event_loop(signing_files, se
     thread.start()
     thread.join()
     assert result["status"] == "valid"
+
+
+@pytest.mark.django_db
+def test_the_stored_signing_certificate_attribute_signs_what_pyhanko_would(ready):
+    """The signer's signed attributes (content type, digest, signing certificate) are pyHanko's own:
+    the stored signing-certificate-v2 value is byte for byte the one pyHanko builds."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from missions.documents.signing import sign_pdf, signer
+
+    unsigned = pdf_bytes()
+
+    def signed_attributes(data):
+        info = PdfFileReader(io.BytesIO(data)).embedded_signatures[0].signer_info
+        return [(a["type"].native, a["values"].dump()) for a in info["signed_attrs"]
+                if a["type"].native != "message_digest"]
+
+    ours = sign_pdf(unsigned)
+    issuer = signer()
+    spec, issuer.signed_attr_prov_spec = issuer.signed_attr_prov_spec, None  # pyHanko's default attributes
+    try:
+        theirs = sign_pdf(unsigned)
+    finally:
+        issuer.signed_attr_prov_spec = spec
+    assert [kind for kind, _ in signed_attributes(ours)] == ["content_type", "signing_certificate_v2"]
+    assert signed_attributes(ours) == signed_attributes(theirs)
+    assert check_pdf(ours).status == check_pdf(theirs).status == "valid"
