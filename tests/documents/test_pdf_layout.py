@@ -198,6 +198,31 @@ def test_the_html_parser_keeps_its_patterns_and_reads_the_same_tree(issued, monk
     assert ElementTree.tostring(tinyhtml5.parse(html)) == tree
 
 
+def test_each_stream_of_the_pdf_is_compressed_once_and_the_file_is_the_same(issued, monkeypatch):
+    """``render._install_single_serialization``: pydyf reads every stream's bytes twice for a PDF/A
+    (to write it, then for the file identifier); kept after the first reading, the file is the same."""
+    import types
+    import zlib
+
+    import pydyf
+
+    document = render_html_document(document_html(issued))  # installs it
+    compressions = []
+
+    def compressobj(level=-1):
+        compressions.append(level)
+        return zlib.compressobj(level=level)
+
+    monkeypatch.setattr(pydyf, "zlib", types.SimpleNamespace(compressobj=compressobj, compress=zlib.compress))
+    once = document.write_pdf(pdf_variant="pdf/a-3b")
+    streams = len(compressions)
+    monkeypatch.setattr(pydyf.PDF, "write", pydyf.PDF.write.__wrapped__)  # pydyf's own
+    compressions.clear()
+    twice = document.write_pdf(pdf_variant="pdf/a-3b")
+    assert once == twice
+    assert 0 < streams < len(compressions) <= 2 * streams  # pydyf alone: each stream twice but the last (the xref)
+
+
 def _boxes(document):
     """Every box of ``document``'s pages: its kind, place, size and text (what the layout decided)."""
     out = []
