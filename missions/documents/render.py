@@ -20,6 +20,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import pydyf
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Page
+from weasyprint.draw import draw_inline_level, draw_page
 from weasyprint.formatting_structure.boxes import MarginBox, TableCellBox
 from weasyprint.text.fonts import FontConfiguration
 
@@ -689,7 +691,8 @@ def lay_out_sheet(sheet: OrderSheet, html: str | None = None):
     """The laid-out pages of ``sheet`` (a WeasyPrint document): the order, then each traveller's visa
     sheet. When the first traveller's sheet takes one page and every other traveller's lines take the
     place of the first one's (``missions.documents.layout``), that page is laid out once and copied
-    with each traveller's lines; otherwise every sheet is laid out."""
+    with each traveller's lines, and what the sheets share is drawn once (``_SheetPage``); otherwise
+    every sheet is laid out."""
     html = html if html is not None else sheet_html(sheet)
     if len(sheet.travellers) > 1:
         try:
@@ -758,7 +761,79 @@ def _lay_out_once(sheet: OrderSheet, html: str):
             box.bookmark_label = head_k
             replaced[id(heading[0])] = box
         new_pages.append(copy_tree(sheet_page, replaced))
-    return document.copy([Page(page_box) for page_box in new_pages])
+    pages = [Page(page_box) for page_box in new_pages]
+    # the skeleton is drawn once for all sheets: only where the sheets differ in nothing drawn but their own
+    # lines (no REVOKED mark over them; the blocks around the sheet, taller on all but the last page, unpainted)
+    if not sheet.revoked and all(_unpainted(box.background) for box in path):
+        skeleton = _Skeleton(copy_tree(sheet_page, {id(box): _emptied(box) for box in _own_lines(sheet_page)}))
+        pages[order_pages:] = [_SheetPage(page, skeleton) for page in pages[order_pages:]]
+    return document.copy(pages)
+
+
+def _unpainted(background) -> bool:
+    return background is None or (background.color.alpha == 0 and all(layer.image is None
+                                                                       for layer in background.layers))
+
+
+def _own_lines(page_box) -> list:
+    """The boxes holding a visa sheet's own lines: the traveller's cells and the folio's margin box."""
+    return [box for box in walk(page_box)
+            if (isinstance(box, TableCellBox) and box.element is not None and box.element.get("data-slot"))
+            or (isinstance(box, MarginBox) and box.at_keyword == "@bottom-right")]
+
+
+def _emptied(box):
+    new = box.copy()
+    new.children = []
+    return new
+
+
+class _Skeleton:
+    """What every traveller's visa sheet draws alike (all but the traveller's lines and the folio): drawn
+    once per file as a form, which each sheet's page draws before its own lines."""
+
+    def __init__(self, page_box):
+        self.page_box = page_box
+        self._form = None
+
+    def form(self, stream):
+        resources = stream._resources  # the file's: a form is drawn again for another file
+        if self._form is None or self._form[0] is not resources:
+            page = self.page_box
+            form = stream.clone(
+                resources=pydyf.Dictionary({
+                    "ExtGState": pydyf.Dictionary(), "XObject": pydyf.Dictionary(), "Pattern": pydyf.Dictionary(),
+                    "Shading": pydyf.Dictionary(), "ColorSpace": resources["ColorSpace"],
+                    "Font": None,  # WeasyPrint fills in the file's fonts
+                }),
+                extra=pydyf.Dictionary({
+                    "Type": "/XObject", "Subtype": "/Form",
+                    "BBox": pydyf.Array((0, 0, page.margin_width(), page.margin_height())),
+                }),
+            )
+            form.id = f"x{len(resources['XObject'])}"
+            resources["XObject"][form.id] = form
+            draw_page(page, form)
+            self._form = (resources, form)
+        return self._form[1]
+
+
+class _SheetPage(Page):
+    """A traveller's visa sheet: laid out as ``page`` (what the tests and bookmarks read), drawn as the
+    sheets' skeleton and this sheet's own lines (the same marks on paper, tested pixel for pixel)."""
+
+    def __init__(self, page: Page, skeleton: _Skeleton):
+        self.__dict__.update(page.__dict__)
+        self.skeleton = skeleton
+        self.lines = [line for box in _own_lines(page._page_box) for line in box.children]
+
+    def paint(self, stream, scale=1):
+        form = self.skeleton.form(stream)
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            stream.draw_x_object(form.id)
+            for line in self.lines:
+                draw_inline_level(stream, self._page_box, line)
 
 
 def render_pdf(order: MissionOrder, language: str = "km") -> bytes:

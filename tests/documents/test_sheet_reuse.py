@@ -82,6 +82,33 @@ def test_the_delegations_order_lays_one_sheet_out_for_all_and_prints_the_same_pa
                        check=True)
     for page in range(1, 5):
         assert (tmp_path / f"once-{page}.png").read_bytes() == (tmp_path / f"full-{page}.png").read_bytes()
+    text = [subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{name}.pdf"), "-"], check=True,
+                           capture_output=True).stdout for name in ("once", "full")]
+    assert text[0] == text[1]
+    assert [type(page).__name__ for page in once.pages] == ["Page", "_SheetPage", "_SheetPage", "_SheetPage"]
+
+
+def test_the_visa_sheets_draw_one_shared_form_and_their_own_lines(three_by_three):
+    import io
+
+    import pikepdf
+
+    sheet = order_sheet(three_by_three, "km")
+    with pikepdf.open(io.BytesIO(lay_out_sheet(sheet).write_pdf(pdf_variant="pdf/a-3b"))) as pdf:
+        forms = [{name: xobject.objgen for name, xobject in page.Resources.XObject.items()
+                  if xobject.Subtype == "/Form"} for page in pdf.pages[1:]]
+        assert len({objgen for names in forms for objgen in names.values()}) == 1  # one skeleton for all sheets
+        sheets = [page.Contents.read_bytes() for page in pdf.pages[1:]]
+        assert all(len(own) < len(pdf.pages[0].Contents.read_bytes()) / 4 for own in sheets)
+
+
+def test_a_revoked_delegations_sheets_are_drawn_whole_under_the_mark(cast, three_travellers):
+    order = make_order(cast, state="issued", travellers=three_travellers, legs=3)
+    sheet = dataclasses.replace(order_sheet(order, "km"), revoked=True, revoked_reason="x", revoked_on="y")
+    html = sheet_html(sheet)
+    once = render._lay_out_once(sheet, html)
+    assert [type(page).__name__ for page in once.pages] == ["Page"] * 4  # the mark lies over every sheet's lines
+    assert differences(laid_out(once), laid_out(render_html_document(html))) == []
 
 
 @pytest.fixture
