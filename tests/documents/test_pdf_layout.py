@@ -267,3 +267,17 @@ def test_a_changed_user_agent_stylesheet_is_noticed(monkeypatch):
     monkeypatch.setattr(render, "UA_EVERY_ELEMENT", (("\n::no-such-pseudo-element {", "\n::x {"),))
     with pytest.raises(RuntimeError, match="user-agent stylesheet has changed"):
         render._user_agent_stylesheet()
+
+
+@pytest.mark.django_db
+def test_the_borderless_tables_lay_out_as_collapsed_ones(issued):
+    """``table.fields`` and ``table.travellers`` have no borders: laid out with separate borders and no
+    spacing (nothing for WeasyPrint to collapse), every box is where collapsed borders would put it."""
+    from weasyprint import CSS
+
+    from missions.documents.render import order_stylesheet
+
+    html = document_html(issued)
+    collapsed = CSS(string="table.fields, table.travellers { border-collapse: collapse }")
+    assert _boxes(render_html_document(html)) == _boxes(
+        render_html_document(html, stylesheets=[order_stylesheet(), collapsed]))
