@@ -134,11 +134,19 @@ class Unit(FastLoading, BilingualName, models.Model):
         """This unit and its ancestors, nearest first."""
         return [int(x) for x in reversed(self.path.strip("/").split("/")) if x]
 
+    def lineage(self, **flags):
+        """The units of this unit's lineage (itself included) with the given flags, in no particular order."""
+        return Unit.objects.filter(pk__in=self.lineage_ids(), **flags)
+
     def nearest(self, **flags):
         """The nearest unit in this unit's lineage (itself first) with the given flags, or None."""
-        ids = self.lineage_ids()
-        found = {u.pk: u for u in Unit.objects.filter(pk__in=ids, **flags)}
-        return next((found[i] for i in ids if i in found), None)
+        found = {u.pk: u for u in self.lineage(**flags)}
+        key = self.nearest_key(found)
+        return None if key is None else found[key]
+
+    def nearest_key(self, keys) -> int | None:
+        """The nearest of ``keys`` (units of this unit's lineage, as ``lineage`` reads them) to this unit, or None."""
+        return next((i for i in self.lineage_ids() if i in keys), None)
 
     def subtree(self):
         return Unit.objects.filter(path__startswith=self.path)

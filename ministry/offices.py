@@ -15,6 +15,18 @@ def issuer_of(official: Official | None) -> Unit | None:
     return official.unit.nearest(may_issue_orders=True)
 
 
+def issuers_above(official: Official) -> "Unit QuerySet":
+    """The units that issue orders among ``official``'s unit and those above it: ``issuer_of`` is the nearest of
+    them (``nearest_issuer_key``).  ``issuer_of`` in two halves, so that its query is read with others in one round
+    trip (the admin's scope, ``missions.selectors.work_q``)."""
+    return official.unit.lineage(may_issue_orders=True)
+
+
+def nearest_issuer_key(official: Official, keys) -> int | None:
+    """The key of ``issuer_of(official)``, from the keys ``issuers_above(official)`` reads."""
+    return official.unit.nearest_key(set(keys))
+
+
 def returns_office_of(official: Official | None) -> Unit | None:
     """The returns office ``official`` works for: their unit or the nearest above it that receives returns."""
     if official is None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from common.widgets import ISO_DAY, day_to_iso
 from khmer.digits import from_khmer_digits
 from ministry.models import Official, Province, Role, Unit
+from ministry.offices import issuers_above, nearest_issuer_key
 from ministry.roles import has_role, official_of
 from ministry.selectors import khmer_spellings, name_search_q, official_search_q
 
@@ -265,13 +266,16 @@ def work_q(user) -> Q:
     if me is None:
         return Q(pk__in=[])
     approver, head = has_role(user, Role.APPROVER), has_role(user, Role.UNIT_HEAD)
-    travelled, leaders, units = _work_keys(me, leaders=approver, units=head)
+    clerk = has_role(user, Role.ISSUING_CLERK)
+    known = clerk and hasattr(user, "_portal_issuer")  # clerk_issuer has read it in this request
+    travelled, leaders, units, issuers = _work_keys(me, leaders=approver, units=head, issuers=clerk and not known)
     q = Q(requested_by=me) | Q(pk__in=travelled)  # mine_q, with its keys read below
     if approver:
         q |= Q(approver__in=[me.pk, *leaders])
-    issuer = clerk_issuer(user)
-    if issuer is not None:
-        q |= Q(issuing_unit=issuer) & ISSUER_SEES  # from approval on, as orders_visible_q: never a draft or a request
+    if clerk:  # clerk_issuer's unit, its key read with the others
+        issuer = getattr(clerk_issuer(user), "pk", None) if known else nearest_issuer_key(me, issuers)
+        if issuer is not None:
+            q |= Q(issuing_unit=issuer) & ISSUER_SEES  # from approval on, as orders_visible_q: never a draft or a request
     if in_returns_office(user):
         q |= Q(issued_at__isnull=False)
     if head:
@@ -279,13 +283,15 @@ def work_q(user) -> Q:
     return q
 
 
-_TRAVELLED, _LEADER, _UNIT = 0, 1, 2
+_TRAVELLED, _LEADER, _UNIT, _ISSUER = 0, 1, 2, 3
 
 
-def _work_keys(me, *, leaders: bool, units: bool) -> tuple[list[int], list[int], list[int]]:
+def _work_keys(me, *, leaders: bool, units: bool, issuers: bool = False
+               ) -> tuple[list[int], list[int], list[int], list[int]]:
     """The keys ``work_q`` is written with, read in one round trip: the orders ``me`` travels on (as
-    ``mine_q``), the leaders ``me`` approves for today (as ``_delegating_leaders``) and the units of ``me``'s
-    subtree (as ``Unit.subtree_ids``), each asked for only where the role needs it."""
+    ``mine_q``), the leaders ``me`` approves for today (as ``_delegating_leaders``), the units of ``me``'s
+    subtree (as ``Unit.subtree_ids``) and the issuing units of ``me``'s lineage (``ministry.offices.issuers_above``:
+    the nearest is ``me``'s issuer), each asked for only where the role needs it."""
     def tagged(qs, column, tag):
         return qs.order_by().annotate(part=Value(tag, output_field=IntegerField())).values_list(column, "part")
 
@@ -294,8 +300,9 @@ def _work_keys(me, *, leaders: bool, units: bool) -> tuple[list[int], list[int],
         parts.append(tagged(_delegating_leaders(me), "leader", _LEADER))
     if units:
         parts.append(tagged(me.unit.subtree(), "id", _UNIT))
-    keys: tuple[list[int], list[int], list[int]] = ([], [], [])
+    if issuers:
+        parts.append(tagged(issuers_above(me), "id", _ISSUER))
+    keys: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
     for key, part in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
         keys[part].append(key)
     return keys
-

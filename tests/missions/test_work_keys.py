@@ -1,6 +1,6 @@
 """The keys of a member of staff's admin lists (``missions.selectors.work_q``) are read in one round trip and
-are the keys the three rules they stand for give: the orders one travels on, the leaders one approves for
-today, the units of one's subtree."""
+are the keys the four rules they stand for give: the orders one travels on, the leaders one approves for
+today, the units of one's subtree, the issuer one works for."""
 
 from datetime import date, timedelta
 
@@ -9,8 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ministry.models import Unit
+from ministry.offices import issuer_of, nearest_issuer_key
+from ministry.roles import official_of, user_roles
 from missions.models import ApprovalDelegation, MissionOrder, Traveller
-from missions.selectors import _delegating_leaders, _work_keys, mine_q, work_q
+from missions.permissions import clerk_issuer
+from missions.selectors import ISSUER_SEES, _delegating_leaders, _work_keys, mine_q, work_q
 from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +38,47 @@ def test_one_round_trip_gives_the_keys_of_the_three_rules(cast):
         with CaptureQueriesContext(connection) as ctx:
             keys = _work_keys(me, leaders=leaders, units=units)
         assert len(ctx.captured_queries) == 1
-        assert tuple(sorted(k) for k in keys) == _separately(me, leaders, units)
-    travelled, delegating, subtree = _work_keys(cast.leader, leaders=True, units=True)
+        assert tuple(sorted(k) for k in keys) == (*_separately(me, leaders, units), [])
+    travelled, delegating, subtree, _ = _work_keys(cast.leader, leaders=True, units=True)
     assert travelled and delegating == [cast.leader2.pk] and cast.leader.unit_id in subtree and len(subtree) > 1
+
+
+def test_the_issuer_is_read_with_the_other_keys(cast):
+    """A clerk's issuer (``ministry.offices.issuer_of``: their unit or the nearest above it that issues) is read in
+    the same round trip as their other keys, for a clerk in the issuer itself and one in an office under it."""
+    for me, expected in [(cast.gdaf_clerk, cast.gdaf), (cast.cabinet_clerk, cast.cabinet), (cast.official, None),
+                         (cast.head, None)]:
+        assert issuer_of(me) == expected
+        with CaptureQueriesContext(connection) as ctx:
+            travelled, _, subtree, issuers = _work_keys(me, leaders=False, units=True, issuers=True)
+        assert len(ctx.captured_queries) == 1
+        assert nearest_issuer_key(me, issuers) == (expected.pk if expected else None)
+        assert sorted(subtree) == sorted(Unit.subtree_ids(me.unit.path))
+    assert cast.gdaf_clerk.unit_id != cast.gdaf.pk  # an office under the issuer: the nearest above it is found
+
+
+def test_a_clerks_list_reads_its_keys_and_issuer_in_one_query(cast):
+    """The clerk's scope costs one query (their travels and their issuer), and is the same whether or not
+    ``clerk_issuer`` has read the issuer earlier in the request."""
+    user = cast.gdaf_clerk.user
+    orders = [make_order(cast, state, issuer=issuer, start=date.today() + timedelta(days=20 + 10 * i))
+              for i, (state, issuer) in enumerate([("approved", cast.gdaf), ("submitted", cast.gdaf),
+                                                   ("approved", cast.cabinet), ("issued", cast.gdaf)])]
+    user.__dict__.pop("_portal_issuer", None)
+    official_of(user), user_roles(user)  # read once per request before the list (the page's navigation)
+    with CaptureQueriesContext(connection) as ctx:
+        fresh = work_q(user)
+    assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+    assert not hasattr(user, "_portal_issuer")
+    assert clerk_issuer(user) == cast.gdaf
+    with CaptureQueriesContext(connection) as ctx:
+        known = work_q(user)
+    assert len(ctx.captured_queries) == 1
+    listed = set(MissionOrder.objects.filter(fresh).values_list("pk", flat=True))
+    assert listed == set(MissionOrder.objects.filter(known).values_list("pk", flat=True))
+    issuer_sees = set(MissionOrder.objects.filter(ISSUER_SEES, issuing_unit=cast.gdaf).values_list("pk", flat=True))
+    assert issuer_sees <= listed and {orders[0].pk, orders[3].pk} <= listed
+    assert orders[1].pk not in listed and orders[2].pk not in listed
 
 
 def test_a_leaders_list_is_the_orders_the_rules_give(cast):
