@@ -56,6 +56,37 @@ def test_bounded_count_is_exact_up_to_its_bound(cast):
     assert BoundedCountPaginator(qs.filter(action="no-such-action"), 2).count == 0
 
 
+def test_bounded_count_and_estimate_in_one_statement(cast):
+    """On PostgreSQL the bounded count and, beyond the bound, the planner's estimate come from one statement, and
+    are what the count cut at the bound and ``estimated_rows`` (a second EXPLAIN) give; elsewhere None."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from common.admin_lists import bounded_count_and_estimate, estimated_rows
+    from missions.models import MissionOrder, OrderLog
+
+    for i in range(3):
+        make_order(cast, state="issued", start=date.today() + timedelta(days=10 + 10 * i))
+    cases = [OrderLog.objects.all(), OrderLog.objects.filter(action="no-such-action"), MissionOrder.objects.none(),
+             MissionOrder.objects.filter(state="issued").select_related("issuing_unit").order_by("-created"),
+             OrderLog.objects.filter(order__state="issued").distinct()]
+    for qs in cases:
+        for bound in (2, 1000):
+            with CaptureQueriesContext(connection) as ctx:
+                both = bounded_count_and_estimate(qs, bound)
+            if connection.vendor != "postgresql":
+                assert both is None
+                continue
+            assert len(ctx.captured_queries) <= 1
+            count = qs.order_by()[: bound + 1].count()
+            assert both[0] == count, (qs.query, bound)
+            if count > bound:
+                assert both[1] == estimated_rows(qs)
+            paginator = BoundedCountPaginator(qs, 2)
+            paginator.exact_up_to = bound
+            assert paginator.count == (count if count <= bound else max(count, estimated_rows(qs)))
+
+
 def test_later_pages_read_by_keys_are_the_same_rows(cast):
     from django.core.paginator import Paginator
 
