@@ -19,8 +19,14 @@ _MARKUP = re.compile(
     r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<textarea\b.*?</textarea\s*>|<!--.*?-->|<[^>]*>)",
     re.IGNORECASE | re.DOTALL,
 )
-# ASCII digits not glued to a Latin letter, an underscore, @, # or & (identifiers, addresses, references).
-_DIGITS = re.compile(r"(?<![A-Za-z0-9_@#&])[0-9]+(?![A-Za-z0-9_@])")
+# ASCII digits not glued to a Latin letter, an underscore, @, # or & (identifiers, addresses, references): a run
+# of digits whose first digit is not preceded by one of those, and that is not followed by one.  The pattern
+# starts with the digit and looks behind it (the same matches as a look-behind written first), so the engine
+# jumps from digit to digit instead of trying every character of the page.
+_DIGITS = re.compile(r"[0-9](?<![A-Za-z0-9_@#&][0-9])[0-9]*(?![A-Za-z0-9_@])")
+# Joins the text pieces into one string for one pass of _DIGITS: neither glued to a digit nor part of a word,
+# it ends and starts a piece as the string's own ends do.  Never in a page (a NUL is not allowed in HTML).
+_JOIN = "\x00"
 
 
 def _khmer(match) -> str:
@@ -31,8 +37,11 @@ def khmer_digits_in_text(html: str) -> str:
     """``html`` with the digits of its text (never of its markup) written in Khmer."""
     parts = _MARKUP.split(html)
     # split() with one group: text at even indexes, markup at odd ones.
-    for i in range(0, len(parts), 2):
-        parts[i] = _DIGITS.sub(_khmer, parts[i])
+    if _JOIN in html:
+        for i in range(0, len(parts), 2):
+            parts[i] = _DIGITS.sub(_khmer, parts[i])
+    else:  # the text pieces in one pass (an admin list has ~1 500 of them, a tenth with a digit)
+        parts[0::2] = _DIGITS.sub(_khmer, _JOIN.join(parts[0::2])).split(_JOIN)
     return "".join(parts)
 
 

@@ -18,6 +18,32 @@ def test_digits_of_the_text_become_khmer_and_markup_stays():
     assert "var n = 10;" in out and 'value="5"' in out
 
 
+def test_digits_in_one_pass_are_the_digits_piece_by_piece():
+    """The text pieces are converted in one pass (joined by a NUL): the same as each piece on its own with the
+    look-behind written first, on pieces that start and end with digits, glued or not, around markup."""
+    import random
+    import re
+
+    from khmer.digits import to_khmer_digits
+    from portal import admin_digits
+
+    reference = re.compile(r"(?<![A-Za-z0-9_@#&])[0-9]+(?![A-Za-z0-9_@])")
+
+    def piece_by_piece(html):
+        parts = admin_digits._MARKUP.split(html)
+        for i in range(0, len(parts), 2):
+            parts[i] = reference.sub(lambda m: to_khmer_digits(m.group()), parts[i])
+        return "".join(parts)
+
+    rng = random.Random(996)
+    pieces = ["1", "23", "a", "Z9", "_", "@", "#", "&", "&#39;", " ", "-", ".", "ខែ", "០", "<b>", "</b>",
+              '<a href="/x/?p=2">', "<!-- 3 -->", "<script>var n = 10;</script>", "<br/>", "\n"]
+    for _ in range(3000):
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert khmer_digits_in_text(html) == piece_by_piece(html), html
+    assert khmer_digits_in_text("1\x002 <b>3</b>") == piece_by_piece("1\x002 <b>3</b>") == "១\x00២ <b>៣</b>"
+
+
 def _staff(official, superuser=False):
     official.user.is_staff = True
     official.user.is_superuser = superuser
