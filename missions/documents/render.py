@@ -196,8 +196,10 @@ class OrderSheet:
 
     @property
     def verify_url_html(self):
-        """The URL of the caption, breakable only after a "/" (never before a "-" of the token)."""
-        return mark_safe(htmllib.escape(self.verify_url).replace("/", "/<wbr>"))
+        """The URL of the caption, breakable only after a "/", never inside the token: a U+200B after each
+        "/" (what a ``<wbr>`` gives, without an element and a pseudo-element to lay out for each), a word
+        joiner (U+2060) after each "-", where Pango would break. Neither is drawn or copied."""
+        return mark_safe(htmllib.escape(self.verify_url).replace("/", "/\u200b").replace("-", "-\u2060"))
 
     def canonical_text(self) -> str:
         """The order in plain text (stored as PDF metadata: PDF text extraction garbles Khmer)."""

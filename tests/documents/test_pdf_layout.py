@@ -1,5 +1,6 @@
 """The PDF itself: pages, embedded fonts, lines inside the margins, and a QR code that scans."""
 
+import dataclasses
 import io
 import subprocess
 
@@ -281,3 +282,25 @@ def test_the_borderless_tables_lay_out_as_collapsed_ones(issued):
     collapsed = CSS(string="table.fields, table.travellers { border-collapse: collapse }")
     assert _boxes(render_html_document(html)) == _boxes(
         render_html_document(html, stylesheets=[order_stylesheet(), collapsed]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_the_caption_url_breaks_only_after_a_slash(issued, language):
+    """The verification URL under the QR code wraps only after a "/", never inside the token (whose
+    "-" Pango would otherwise break before)."""
+    from weasyprint.formatting_structure import boxes
+
+    from missions.documents.layout import walk
+    from missions.documents.render import order_sheet, sheet_html
+
+    sheet = order_sheet(issued, language)
+    sheet = dataclasses.replace(sheet, verify_url=sheet.verify_url.rstrip("/")[:-12] + "ab-cd-ef-gh-ij/")
+    document = render_html_document(sheet_html(sheet))
+    caption = next(box for box in walk(document.pages[0]._page_box)
+                   if getattr(box, "element", None) is not None and "verify-url" in (box.element.get("class") or "")
+                   and isinstance(box, boxes.BlockBox))
+    lines = ["".join(b.text for b in walk(line) if isinstance(b, boxes.TextBox)).replace("\u200b", "").replace("\u2060", "")
+             for line in caption.children]
+    assert "".join(lines) == sheet.verify_url
+    assert len(lines) >= 2 and all(line.endswith("/") for line in lines)
