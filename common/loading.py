@@ -14,13 +14,21 @@ from django.db.models import signals
 from django.db.models.base import Model, ModelState
 
 
+def _listened(cls) -> bool:
+    """Whether anything listens to ``cls``'s ``pre_init`` or ``post_init``.  With no receiver of either signal at all
+    (the portal connects none), the answer needs no look-up: ``has_listeners`` looks the class up in a weak-keyed
+    cache, twice per row (500 look-ups for a page of 50 orders with their four joined rows)."""
+    if not signals.pre_init.receivers and not signals.post_init.receivers:
+        return False
+    return signals.pre_init.has_listeners(cls) or signals.post_init.has_listeners(cls)
+
+
 class FastLoading:
     """Mixin for a model: ``from_db`` fills the instance's ``__dict__`` instead of calling ``__init__``."""
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        if (cls.__init__ is not Model.__init__ or signals.pre_init.has_listeners(cls)
-                or signals.post_init.has_listeners(cls)):
+        if cls.__init__ is not Model.__init__ or _listened(cls):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)
         new.__dict__.update(zip(field_names, values))

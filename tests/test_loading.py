@@ -77,3 +77,34 @@ def test_a_model_something_listens_to_is_loaded_by_django(cast):
     finally:
         signals.post_init.disconnect(listener, sender=Unit)
     assert seen == [u.pk for u in units]
+
+
+@pytest.mark.parametrize("signal", ["pre_init", "post_init"])
+def test_a_listener_of_any_model_is_looked_up_per_model(cast, signal):
+    """A receiver connected for another model (or for every model) is seen: a listened model is loaded by Django,
+    the others still by ``FastLoading``."""
+    seen = []
+
+    def listener(sender, **kwargs):
+        seen.append(sender)
+
+    getattr(signals, signal).connect(listener, sender=Official)
+    try:
+        list(Unit.objects.all()[:3])
+        assert seen == []
+        officials = list(Official.objects.all()[:2])
+        assert seen == [Official] * len(officials) and officials
+    finally:
+        getattr(signals, signal).disconnect(listener, sender=Official)
+    getattr(signals, signal).connect(listener)
+    try:
+        seen.clear()
+        units = list(Unit.objects.all()[:3])
+        assert seen == [Unit] * len(units) and units
+    finally:
+        getattr(signals, signal).disconnect(listener)
+
+
+def test_the_portal_connects_no_init_receiver():
+    """``FastLoading`` skips the per-class look-up while no receiver of either signal exists at all."""
+    assert not signals.pre_init.receivers and not signals.post_init.receivers
