@@ -32,9 +32,13 @@ class Refit(Exception):
 
 def walk(box):
     """``box`` and every box inside it, margin boxes included, in document order."""
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from walk(child)
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        yield box
+        children = getattr(box, "children", None)
+        if children:
+            stack.extend(reversed(children))
 
 
 def only_line(box) -> boxes.LineBox:

@@ -11,6 +11,7 @@ text node of the document passes through ``khmer.wordbreak.insert_breaks`` befor
 from __future__ import annotations
 
 import contextvars
+import copy
 import functools
 import html as htmllib
 import io
@@ -746,7 +747,7 @@ def _lay_out_once(sheet: OrderSheet, html: str):
     bottom = sheet_page.content_box_y() + sheet_page.height
     total = order_pages + len(sheet.travellers)
     new_pages = [
-        copy_tree(page._page_box, _page_lines(page._page_box, sheet, n, total, expected=len(pages)))
+        _page_with(page, copy_tree(page._page_box, _page_lines(page._page_box, sheet, n, total, expected=len(pages))))
         for n, page in enumerate(pages[:-1], start=1)
     ]
     for k, (head_k, slots_k) in enumerate(heads_slots):
@@ -762,14 +763,28 @@ def _lay_out_once(sheet: OrderSheet, html: str):
             box = heading[0].copy()
             box.bookmark_label = head_k
             replaced[id(heading[0])] = box
-        new_pages.append(copy_tree(sheet_page, replaced))
-    pages = [Page(page_box) for page_box in new_pages]
+        new_pages.append(_page_with(pages[-1], copy_tree(sheet_page, replaced), {head: head_k}))
+    pages = new_pages
     # the skeleton is drawn once for all sheets: only where the sheets differ in nothing drawn but their own
     # lines (no REVOKED mark over them; the blocks around the sheet, taller on all but the last page, unpainted)
     if not sheet.revoked and all(_unpainted(box.background) for box in path):
         skeleton = _Skeleton(copy_tree(sheet_page, {id(box): _emptied(box) for box in _own_lines(sheet_page)}))
         pages[order_pages:] = [_SheetPage(page, skeleton) for page in pages[order_pages:]]
     return document.copy(pages)
+
+
+def _page_with(page: Page, page_box, labels: dict | None = None) -> Page:
+    """``page`` with another box tree whose boxes are where ``page``'s are (only lines of text set again),
+    so its links, anchors and bookmarks are ``page``'s, bookmarks relabelled as ``labels`` says."""
+    new = copy.copy(page)
+    new._page_box = page_box
+    new.links, new.anchors = list(page.links), dict(page.anchors)
+    new.forms = {form: list(inputs) for form, inputs in page.forms.items()}
+    new.bookmarks = list(page.bookmarks)
+    if labels:
+        new.bookmarks = [(level, labels.get(label, label), target, state)
+                         for level, label, target, state in page.bookmarks]
+    return new
 
 
 def _unpainted(background) -> bool:
