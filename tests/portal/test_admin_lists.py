@@ -28,16 +28,55 @@ def test_fast_rows_write_the_same_html_as_django(cast, client, monkeypatch):
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     for url in LISTS:
         for lang in ("km", "en"):
+            client.get(url, HTTP_ACCEPT_LANGUAGE=lang)  # the kept pieces written; compared as read back
             ours = token.sub("", client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode())
             monkeypatch.setattr(fast, "fast_results", lambda cl: list(admin_list.results(cl)))
             monkeypatch.setattr(fast, "_action_fields_html", lambda form: None)  # Django's loop over the fields
+            monkeypatch.setattr(fast, "_DJANGO_FILTER_TEMPLATE", "-")  # each filter by Django's admin_list_filter
             django = token.sub("", client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode())
             monkeypatch.undo()
             assert "<tbody>" in ours or "approvaldelegation" in url
             assert 'name="action"' in ours or "approvaldelegation" in url or "missionorder" not in url
             assert ours == django, (url, lang, "".join(list(difflib.unified_diff(
                 django.splitlines(True), ours.splitlines(True)))[:30]))
-    assert fast._ACTION_FIELDS and fast._DATES  # the kept action bars and date cells were the ones compared
+    assert fast._ACTION_FIELDS and fast._DATES and fast._FILTERS  # the kept bars, cells and filters were compared
+
+
+def test_the_filters_block_is_djangos_with_the_kept_filters():
+    """templates/admin/change_list.html writes the filters block as Django's change_list.html does, with
+    fast_admin_list_filter in place of admin_list_filter."""
+    from pathlib import Path
+
+    import django
+    from django.conf import settings
+
+    def block(text):
+        return text.split("{% block filters %}", 1)[1].split("{% endblock %}", 1)[0]
+
+    django_html = (Path(django.__file__).parent / "contrib/admin/templates/admin/change_list.html").read_text()
+    ours = (Path(settings.BASE_DIR) / "templates/admin/change_list.html").read_text()
+    assert block(ours) == block(django_html).replace("{% admin_list_filter cl spec %}",
+                                                     "{% fast_admin_list_filter cl spec %}")
+
+
+def test_a_kept_filter_is_written_again_for_other_values(cast, client):
+    """The kept filter HTML follows what it writes: another selection, another language, another query."""
+    cast.admin.user.is_staff = cast.admin.user.is_superuser = True
+    cast.admin.user.save()
+    client.force_login(cast.admin.user)
+    pages = {}
+    for url in ("/admin/missions/missionorder/", "/admin/missions/missionorder/?state=issued",
+                "/admin/missions/missionorder/?state=issued&o=2"):
+        for lang in ("km", "en"):
+            html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+            pages[url, lang] = html.split('<nav id="changelist-filter"')[1].split("</nav>")[0]
+    assert len(set(pages.values())) == len(pages)
+    def state_filter(url):
+        return pages[url, "en"].split('data-filter-title="state"')[1].split("</details>")[0]
+
+    selected = 'class="selected">\n    <a href="{}">{}</a>'
+    assert selected.format("?", "All") in state_filter("/admin/missions/missionorder/")
+    assert selected.format("?state=issued", "Issued") in state_filter("/admin/missions/missionorder/?state=issued")
 
 
 def test_bounded_count_is_exact_up_to_its_bound(cast):
