@@ -4,6 +4,7 @@
 groups tests with the fake Bot API and the redis-server fixture.)
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
-from django.db import connections
+from django.db import OperationalError, connections
 
 connection = connections["default"]  # the wrapper itself, not the proxy: its state is saved and restored
 from django.urls import reverse
@@ -31,6 +32,15 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _closed_port():
+    """A loopback port nothing answers on while the block runs: bound and never listening, so a connection is
+    refused, and no server of another test (the other worker's throwaway PostgreSQL or gunicorn) can take it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 # --- the database goes away ------------------------------------------------------------
@@ -52,19 +62,32 @@ def database_gone(settings):
              if k in _STATE}
     live = connection.connection
     connection.connection = None
-    if connection.vendor == "postgresql":
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(_free_port()), OPTIONS={"connect_timeout": 2})
-    else:
-        connection.settings_dict["NAME"] = "/nonexistent-dir/portal.sqlite3"
-    settings.DEBUG = False
-    try:
-        yield
-    finally:
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
-        connection.connection = live
-        for k, v in state.items():
-            setattr(connection, k, v)
+    with contextlib.ExitStack() as held:
+        if connection.vendor == "postgresql":
+            port = held.enter_context(_closed_port())
+            connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port), OPTIONS={"connect_timeout": 2})
+        else:
+            connection.settings_dict["NAME"] = "/nonexistent-dir/portal.sqlite3"
+        settings.DEBUG = False
+        # The database is gone before the test asks anything of it: a connection attempt fails here, as the
+        # web process's first one will (in the full suite on PostgreSQL the request's attempt was once seen
+        # to reach the real database without this; a failed attempt first leaves the wrapper as it must be).
+        with pytest.raises(OperationalError):
+            connection.ensure_connection()
+        connection.connection = None
+        try:
+            yield
+        finally:
+            _restore(connection, saved, live, state)
+
+
+def _restore(connection, saved, live, state):
+    """The wrapper as ``database_gone`` found it: its settings, the test's live connection and its state."""
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+    connection.connection = live
+    for k, v in state.items():
+        setattr(connection, k, v)
 
 
 def _assert_clear_503(response):
@@ -179,11 +202,12 @@ def test_database_server_stopped_under_gunicorn_answers_503():
 
 @pytest.fixture
 def redis_gone(settings):
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.SafeRedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
-                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
-    yield
-    caches["default"].close()
+    with _closed_port() as port:
+        settings.CACHES = {"default": {"BACKEND": "portal.cache.SafeRedisCache",
+                                       "LOCATION": f"redis://127.0.0.1:{port}/0",
+                                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+        yield
+        caches["default"].close()
 
 
 def test_settings_use_the_safe_cache_when_redis_is_configured():
@@ -225,12 +249,13 @@ def test_plain_redis_cache_would_fail_the_verification_page(cast, client, settin
     """The guard above is needed: Django's own RedisCache raises when Redis is away."""
     import redis
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{_free_port()}/0"}}
     order = make_order(cast, state="issued")
     client.raise_request_exception = True
-    with pytest.raises(redis.exceptions.ConnectionError):
-        client.get(reverse("verify:order", args=[order.verification_token]))
+    with _closed_port() as port:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+        with pytest.raises(redis.exceptions.ConnectionError):
+            client.get(reverse("verify:order", args=[order.verification_token]))
 
 
 # --- a PDF render fails ----------------------------------------------------------------------
