@@ -18,7 +18,6 @@ import pytest
 from django.core.cache import caches
 from django.db import OperationalError, connections
 
-connection = connections["default"]  # the wrapper itself, not the proxy: its state is saved and restored
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,6 +54,9 @@ _STATE = {"in_atomic_block", "savepoint_ids", "atomic_blocks", "needs_rollback",
 def database_gone(settings):
     """Make the web process's next connection attempt fail, as when the server is stopped:
     PostgreSQL is pointed at a closed port, SQLite at a file that cannot be opened."""
+    # the wrapper itself, not the proxy, and the one in use now: a wrapper kept from the module's import is
+    # not the one requests use once the process has replaced it (seen in the full suite on PostgreSQL)
+    connection = connections["default"]
     saved = dict(connection.settings_dict)
     # The test transaction keeps the live connection; park it (and the wrapper's transaction
     # state, which a connection attempt resets) and make the wrapper connect anew.
